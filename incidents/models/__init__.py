@@ -1,0 +1,7 @@
+from incidents.models.case import Case
+from incidents.models.events import CaseEvent
+from incidents.models.evidence import Evidence
+from incidents.models.people import Membership, Role, School, StaffMember, Trust
+from incidents.models.policy import Clause, Policy
+
+__all__ = ["Case", "CaseEvent", "Clause", "Evidence", "Membership", "Policy", "Role", "School", "StaffMember", "Trust"]

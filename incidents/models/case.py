@@ -1,0 +1,82 @@
+"""A case: a reported concern and the procedure it goes through."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+
+from incidents import clock
+from incidents.workflow import CaseProcedure, State
+
+
+class Case(CaseProcedure):
+    """What was reported, by whom, about whom. The procedure's fields and steps are in
+    `incidents.workflow.CaseProcedure`."""
+
+    class Kind(models.TextChoices):
+        BREACH = "breach", "A suspected breach of the policy"
+        COMPROMISED_ACCOUNT = "compromised_account", "An account that may be compromised"
+
+    class Platform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        X = "x", "X (Twitter)"
+        INSTAGRAM = "instagram", "Instagram"
+        TIKTOK = "tiktok", "TikTok"
+        YOUTUBE = "youtube", "YouTube"
+        LINKEDIN = "linkedin", "LinkedIn"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        BLOG = "blog", "A blog"
+        FORUM = "forum", "A forum or message board"
+        OTHER = "other", "Other"
+
+    # The integer key stays internal (object permissions join on it); URLs use `uuid`.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    number = models.PositiveIntegerField(editable=False)
+
+    school = models.ForeignKey("incidents.School", on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    subject = models.ForeignKey(
+        "incidents.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+        help_text="The employee the case is about; empty while unknown.",
+    )
+    clauses = models.ManyToManyField("incidents.Clause", blank=True, related_name="cases")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    content_url = models.URLField(max_length=2000, blank=True)
+    seen_on = models.DateField(null=True, blank=True)
+    description = models.TextField()
+    safeguarding = models.BooleanField(default=False, help_text="May concern a position of trust with children.")
+    reported_at = models.DateTimeField(default=clock.now, editable=False)
+    case_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_managed")
+
+    class Meta:
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "number"], name="case_number_unique_per_school_year"),
+        ]
+        permissions = [
+            ("manage_case", "Manage the case as case manager"),
+            ("investigate_case", "Investigate the case"),
+            ("hear_case", "Sit on the hearing panel"),
+            ("hear_appeal", "Sit on the appeal panel"),
+            ("refer_safeguarding", "Refer the case to the LADO"),
+            ("view_own_report", "See one's own report"),
+            ("withdraw_report", "Withdraw one's own report"),
+            ("export_case", "Export the case record"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("incidents:case_detail", kwargs={"uuid": self.uuid})
+        except NoReverseMatch:  # the case pages are not installed in every deployment
+            return reverse("admin:incidents_case_change", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (State.CLOSED, State.WITHDRAWN)

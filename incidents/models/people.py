@@ -1,0 +1,123 @@
+"""Schools, the people who work in them, and the roles they hold in the procedure."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Trust(models.Model):
+    """A multi-academy trust or local authority grouping several schools."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Type(models.TextChoices):
+        ACADEMY = "academy", "Academy"
+        COMMUNITY = "community", "Community school"
+        VOLUNTARY_CONTROLLED = "voluntary_controlled", "Voluntary-controlled school"
+        VOLUNTARY_AIDED = "voluntary_aided", "Voluntary-aided school"
+        FOUNDATION = "foundation", "Foundation school"
+
+    name = models.CharField(max_length=200)
+    reference_prefix = models.CharField(
+        max_length=5, unique=True, help_text="Starts every case reference, e.g. RAI in RAI-2026-0007."
+    )
+    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="schools")
+    type = models.CharField(max_length=30, choices=Type.choices, default=Type.COMMUNITY)
+    address = models.TextField(blank=True)
+    motto = models.CharField(max_length=200, blank=True)
+    hr_contact = models.CharField(max_length=200, blank=True, help_text="Name, email or phone of HR support.")
+    policy = models.ForeignKey(
+        "incidents.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="schools"
+    )
+
+    # The school's own periods; the defaults follow the ACAS Code and common model procedures.
+    notice_working_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Working days' notice of a hearing."
+    )
+    appeal_window_working_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Working days after an outcome in which an appeal may be lodged."
+    )
+    removal_deadline_working_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Working days the employee is given to remove content."
+    )
+    first_warning_months = models.PositiveSmallIntegerField(default=6)
+    final_warning_months = models.PositiveSmallIntegerField(default=12)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def local_authority_is_employer(self) -> bool:
+        """At community and voluntary-controlled schools a dismissal must be notified to the LA."""
+        return self.type in {self.Type.COMMUNITY, self.Type.VOLUNTARY_CONTROLLED}
+
+
+class StaffMember(models.Model):
+    """An employee of a school. The person a case is about may have no login at all."""
+
+    class LetterFormat(models.TextChoices):
+        STANDARD = "standard", "Standard print"
+        LARGE_PRINT = "large_print", "Large print"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="staff")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_records"
+    )
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    line_manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    letter_format = models.CharField(
+        max_length=20, choices=LetterFormat.choices, default=LetterFormat.STANDARD,
+        help_text="The format in which this person receives letters.",
+    )
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = "staff member"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="one_staff_record_per_user_per_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.job_title})" if self.job_title else self.full_name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Member of staff"
+    HEADTEACHER = "headteacher", "Headteacher"
+    INVESTIGATING_OFFICER = "investigating_officer", "Investigating officer"
+    CHAIR_OF_GOVERNORS = "chair_of_governors", "Chair of governors"
+    GOVERNOR = "governor", "Governor"
+    DSL = "dsl", "Designated safeguarding lead"
+    HR_ADVISER = "hr_adviser", "HR adviser"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def holding(self, role: str, school: School) -> "MembershipQuerySet":
+        return self.filter(role=role, school=school)
+
+
+class Membership(models.Model):
+    """A user's role at a school. A person may hold several roles, at several schools."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school", "role"], name="one_membership_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.school}"

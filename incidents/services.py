@@ -1,0 +1,326 @@
+"""Everything that changes a case goes through a function here.
+
+Each function takes domain objects (never a request), so a view, a management command
+and a test call it the same way. Each works in one transaction: it checks, changes the
+case, records the event, and either all of it lands or none of it does.
+
+Refusals are exceptions with a sentence for the person:
+- `StepNotAvailable`: the case is not at a stage where the step can be taken, or a
+  condition of the procedure does not hold;
+- `NotPermitted`: the person may not take this step on this case;
+- `django.core.exceptions.ValidationError`: the input is wrong (keyed by field);
+- `CaseConflict`: someone else changed the case first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django_fsm import ConcurrentTransition
+
+from incidents import clock, permissions
+from incidents.audit import event_record
+from incidents.models import Case, CaseEvent, Clause, Evidence, School, StaffMember
+from incidents.working_days import add_working_days
+from incidents.workflow import State
+
+
+class StepNotAvailable(Exception):
+    """The step cannot be taken at this stage of the case."""
+
+
+class NotPermitted(PermissionDenied):
+    """This person may not take this step on this case."""
+
+
+class CaseConflict(Exception):
+    """Someone else changed the case between reading it and acting on it."""
+
+
+User = get_user_model()
+
+
+# --- Reporting ---------------------------------------------------------------------
+
+@transaction.atomic
+def case_report(*, reporter, school: School, kind: str, description: str, platform: str,
+                subject: StaffMember | None = None, clauses: Iterable[Clause] = (), content_url: str = "",
+                seen_on: date | None = None, safeguarding: bool = False) -> Case:
+    """Record a concern reported by a member of staff.
+
+    Gives the case its reference, chooses its case manager (the headteacher, or the chair
+    of governors when the headteacher is involved) and records the 'reported' event. A
+    case citing a clause about children is flagged for safeguarding.
+    """
+    errors = {}
+    if not permissions.has_role(reporter, school):
+        raise NotPermitted(f"You hold no role at {school}, so you cannot report a concern there.")
+    if kind not in Case.Kind.values:
+        errors["kind"] = "Choose whether this is a suspected breach or a compromised account."
+    if platform not in Case.Platform.values:
+        errors["platform"] = "Choose where the content was seen."
+    if not (description or "").strip():
+        errors["description"] = "Describe what happened."
+    if subject is not None and subject.school_id != school.pk:
+        errors["subject"] = "Choose a member of staff of this school."
+    clauses = list(clauses)
+    if any(clause.policy_id != school.policy_id for clause in clauses):
+        errors["clauses"] = "Choose clauses of this school's policy."
+    if seen_on and seen_on > clock.today():
+        errors["seen_on"] = "The date it was seen cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+
+    School.objects.select_for_update().filter(pk=school.pk).exists()  # one number at a time per school
+    year = clock.today().year
+    last = Case.objects.filter(school=school, year=year).aggregate(last=Max("number"))["last"] or 0
+    case = Case.objects.create(
+        school=school,
+        year=year,
+        number=last + 1,
+        reference=f"{school.reference_prefix}-{year}-{last + 1:04d}",
+        kind=kind,
+        reporter=reporter,
+        subject=subject,
+        platform=platform,
+        content_url=content_url,
+        seen_on=seen_on,
+        description=description,
+        safeguarding=safeguarding or any(clause.safeguarding for clause in clauses),
+        case_manager=permissions.choose_case_manager(school=school, reporter=reporter, subject=subject),
+    )
+    case.clauses.set(clauses)
+    event_record(case=case, kind=CaseEvent.Kind.REPORTED, actor=reporter, to_state=case.state,
+                 details={"clauses": [clause.ref for clause in clauses], "case_manager": _person(case.case_manager)})
+    return case
+
+
+# --- Evidence ----------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"%PDF-": "application/pdf",
+}
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in EVIDENCE_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str = "",
+                 description: str = "") -> Evidence:
+    """Attach a file (PNG, JPEG or PDF, at most 10 MB) or a link to the case.
+
+    The file's type is read from its content, not its name; it is stored under a random
+    name outside any public URL, with its SHA-256. Records an 'evidence added' event.
+    """
+    if not (permissions.can_manage_case(by, case) or permissions.can_investigate(by, case)
+            or (permissions.can_withdraw_report(by, case) and case.state == State.REPORTED)):
+        raise NotPermitted("You cannot add evidence to this case.")
+    if bool(file) == bool(link):
+        raise ValidationError("Add either a file or a link.")
+    evidence = Evidence(case=case, added_by=by, link=link, description=description)
+    if file:
+        if file.size > MAX_EVIDENCE_BYTES:
+            raise ValidationError({"file": f"{file.name} is larger than 10 MB."})
+        content_type = _sniff(file)
+        if content_type is None:
+            raise ValidationError({"file": f"{file.name} is not a PNG, JPEG or PDF file."})
+        digest = hashlib.sha256()
+        for chunk in file.chunks():
+            digest.update(chunk)
+        evidence.original_name = file.name[-255:]
+        evidence.content_type = content_type
+        evidence.size = file.size
+        evidence.sha256 = digest.hexdigest()
+        evidence.file.save("evidence", file, save=False)
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    event_record(case=case, kind=CaseEvent.Kind.EVIDENCE_ADDED, actor=by,
+                 details={"evidence": str(evidence.uuid), "name": evidence.original_name or link,
+                          "sha256": evidence.sha256})
+    return evidence
+
+
+# --- Steps of the procedure ----------------------------------------------------------
+
+def _person(user) -> dict | None:
+    return None if user is None else {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def _describe(arguments: dict) -> dict:
+    """The step's input as it is kept in the event (people by id and name)."""
+    described = {}
+    for key, value in arguments.items():
+        if isinstance(value, User):
+            value = _person(value)
+        elif isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
+            value = [_person(v) if isinstance(v, User) else v for v in value]
+        described[key] = value
+    return described
+
+
+def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> CaseEvent:
+    """Take the step `name` (a transition of `CaseProcedure`) on behalf of `by`.
+
+    Checks the stage, the person's permission and the step's conditions, in that order, so
+    the refusal names the first thing in the way. Then, in one transaction: changes the
+    case, saves it (refused if the case changed meanwhile) and records the event.
+    """
+    method = getattr(case, name)
+    meta = method._django_fsm
+    current = meta.field.get_state(case)
+    some_transition = next(iter(meta.transitions.values()))
+    label = some_transition.custom["label"]
+    if not meta.has_transition(current):
+        stage = dict(meta.field.choices).get(current, current)
+        raise StepNotAvailable(f"“{label}” is not possible at this stage ({stage}).")
+    step = meta.get_transition(current)
+    if not step.has_perm(case, by):
+        raise NotPermitted(f"Only {step.custom['who']} can do this: “{label}”.")
+    for condition in step.conditions:
+        if not condition(case):
+            raise StepNotAvailable(condition.refusal)
+    try:
+        with transaction.atomic():
+            method(**arguments)
+            case.save()
+            return event_record(
+                case=case, kind=CaseEvent.Kind.TRANSITION, actor=by, transition=name,
+                from_state=current, to_state=meta.field.get_state(case), note=note,
+                details=_describe(arguments),
+            )
+    except ConcurrentTransition:
+        case.refresh_from_db()
+        raise CaseConflict(
+            f"Someone else changed case {case.reference} while you were working on it. "
+            "Nothing was saved: look at the case again before you try."
+        ) from None
+    except BaseException:
+        case.refresh_from_db()  # the in-memory case must not claim a change that did not land
+        raise
+
+
+def available_steps(case: Case, user) -> list[str]:
+    """The names of the steps this user may take on this case now."""
+    steps = list(case.get_available_user_state_transitions(user))
+    steps += list(case.get_available_user_suspension_transitions(user))
+    return [step.name for step in steps]
+
+
+def case_withdraw(*, case: Case, by, reason: str = "") -> CaseEvent:
+    """The reporter withdraws their report."""
+    return _take_step(case, by, "withdraw", reason=reason)
+
+
+def case_request_content_removal(*, case: Case, by, deadline: date | None = None) -> CaseEvent:
+    """Ask the employee to remove the content, by default within the school's removal period."""
+    deadline = deadline or add_working_days(clock.today(), case.school.removal_deadline_working_days)
+    return _take_step(case, by, "request_content_removal", deadline=deadline)
+
+
+def case_confirm_removed(*, case: Case, by, how_confirmed: str) -> CaseEvent:
+    return _take_step(case, by, "confirm_removed", how_confirmed=how_confirmed)
+
+
+def case_escalate(*, case: Case, by, reason: str, investigating_officer=None) -> CaseEvent:
+    return _take_step(case, by, "escalate", reason=reason, investigating_officer=investigating_officer)
+
+
+def case_secure_account(*, case: Case, by, checklist: dict[str, bool]) -> CaseEvent:
+    return _take_step(case, by, "secure_account", checklist=checklist)
+
+
+def case_resolve(*, case: Case, by, what_was_done: str) -> CaseEvent:
+    return _take_step(case, by, "resolve", what_was_done=what_was_done)
+
+
+def case_refer_to_lado(*, case: Case, by, allegation: str, late_reason: str = "") -> CaseEvent:
+    """Record the referral to the Local Authority Designated Officer."""
+    return _take_step(case, by, "refer_to_lado", allegation=allegation, late_reason=late_reason)
+
+
+def case_record_low_level_concern(*, case: Case, by, reason: str) -> CaseEvent:
+    return _take_step(case, by, "record_low_level_concern", reason=reason)
+
+
+def case_record_lado_outcome(*, case: Case, by, lado_outcome: str, advice: str, investigate: bool,
+                             investigating_officer=None) -> CaseEvent:
+    return _take_step(case, by, "record_lado_outcome", lado_outcome=lado_outcome, advice=advice,
+                      investigate=investigate, investigating_officer=investigating_officer)
+
+
+def case_open_investigation(*, case: Case, by, investigating_officer) -> CaseEvent:
+    return _take_step(case, by, "open_investigation", investigating_officer=investigating_officer)
+
+
+def case_close_no_case(*, case: Case, by, reason: str) -> CaseEvent:
+    return _take_step(case, by, "close_no_case", reason=reason)
+
+
+def case_give_management_advice(*, case: Case, by, advice: str) -> CaseEvent:
+    return _take_step(case, by, "give_management_advice", advice=advice)
+
+
+def case_refer_to_hearing(*, case: Case, by, findings: str, hearing_at: datetime, place: str, panel: Iterable,
+                          gross_misconduct_alleged: bool = False) -> CaseEvent:
+    return _take_step(case, by, "refer_to_hearing", findings=findings, hearing_at=hearing_at, place=place,
+                      panel=list(panel), gross_misconduct_alleged=gross_misconduct_alleged)
+
+
+def case_reschedule(*, case: Case, by, hearing_at: datetime, reason: str) -> CaseEvent:
+    return _take_step(case, by, "reschedule", hearing_at=hearing_at, reason=reason)
+
+
+def case_record_outcome(*, case: Case, by, outcome: str, reasons: str, warning_months: int | None = None) -> CaseEvent:
+    return _take_step(case, by, "record_outcome", outcome=outcome, reasons=reasons, warning_months=warning_months)
+
+
+def case_lodge_appeal(*, case: Case, by, grounds: str, received_on: date, hearing_at: datetime, place: str,
+                      panel: Iterable) -> CaseEvent:
+    return _take_step(case, by, "lodge_appeal", grounds=grounds, received_on=received_on, hearing_at=hearing_at,
+                      place=place, panel=list(panel))
+
+
+def case_decide_appeal(*, case: Case, by, decision: str, reasons: str, new_outcome: str = "") -> CaseEvent:
+    return _take_step(case, by, "decide_appeal", decision=decision, reasons=reasons, new_outcome=new_outcome)
+
+
+def case_close(*, case: Case, by, reason: str = "") -> CaseEvent:
+    return _take_step(case, by, "close", reason=reason)
+
+
+def case_reopen(*, case: Case, by, reason: str, investigating_officer=None) -> CaseEvent:
+    return _take_step(case, by, "reopen", reason=reason, investigating_officer=investigating_officer)
+
+
+def case_suspend(*, case: Case, by, reason: str, why_needed: str, alternatives_considered: str,
+                 contact_restrictions: str, named_contact, review_on: date) -> CaseEvent:
+    """Precautionary suspension on full pay; not a disciplinary sanction."""
+    return _take_step(case, by, "suspend", reason=reason, why_needed=why_needed,
+                      alternatives_considered=alternatives_considered, contact_restrictions=contact_restrictions,
+                      named_contact=named_contact, review_on=review_on)
+
+
+def case_review_suspension(*, case: Case, by, findings: str, review_on: date) -> CaseEvent:
+    return _take_step(case, by, "review_suspension", findings=findings, review_on=review_on)
+
+
+def case_lift_suspension(*, case: Case, by, reason: str) -> CaseEvent:
+    return _take_step(case, by, "lift_suspension", reason=reason)

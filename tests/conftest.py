@@ -1,0 +1,31 @@
+import pytest
+from types import SimpleNamespace
+
+from incidents.models import Role
+from tests.factories import SchoolFactory, StaffMemberFactory, person
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Uploaded evidence goes to a temporary folder in every test."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def school(db):
+    """A school with one person in every role, and an employee with no login."""
+    school = SchoolFactory(name="Rainow Primary School", reference_prefix="RAI")
+    people = SimpleNamespace(
+        school=school,
+        staff=person(school, Role.STAFF),
+        staff2=person(school, Role.STAFF),
+        headteacher=person(school, Role.HEADTEACHER),
+        investigator=person(school, Role.INVESTIGATING_OFFICER),
+        chair=person(school, Role.CHAIR_OF_GOVERNORS),
+        governor=person(school, Role.GOVERNOR),
+        governor2=person(school, Role.GOVERNOR),
+        dsl=person(school, Role.DSL),
+        hr=person(school, Role.HR_ADVISER, staff=False),
+        employee=StaffMemberFactory(school=school, full_name="Alex Employee"),
+    )
+    return people
