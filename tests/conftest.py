@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 from incidents.models import Role
 from tests.factories import SchoolFactory, StaffMemberFactory, person
+from tests.procedure import Procedure
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +30,9 @@ def school(db):
         employee=StaffMemberFactory(school=school, full_name="Alex Employee"),
     )
     return people
+
+
+@pytest.fixture
+def procedure(school, time_machine):
+    """Cases at any stage of the procedure, on a clock that starts on Monday 2 March 2026."""
+    return Procedure(school, time_machine)
