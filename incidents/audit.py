@@ -54,7 +54,7 @@ class BrokenLink:
 def audit_verify(cases=None) -> BrokenLink | None:
     """Walk every case's chain of events; return the first broken link, or None if all hold."""
     cases = Case.objects.all() if cases is None else cases
-    for case in cases.order_by("pk").only("pk", "uuid", "reference").iterator():
+    for case in cases.order_by("pk").iterator():
         expected_previous = ""
         expected_sequence = 1
         for event in case.events.order_by("sequence").iterator():

@@ -1,0 +1,126 @@
+"""The case timeline: one event per step, append-only, hash-chained, all-or-nothing."""
+
+import threading
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, connections
+
+from incidents import services
+from incidents.audit import audit_verify
+from incidents.models import Case, CaseEvent
+from incidents.models.events import AppendOnly
+from incidents.workflow import State
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_event_records_who_did_what_from_which_stage_to_which(procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    events = list(case.events.all())
+    assert [e.sequence for e in events] == [1, 2]
+    opened = events[1]
+    assert (opened.actor, opened.transition, opened.from_state, opened.to_state) == (
+        school.headteacher, "open_investigation", State.REPORTED, State.INVESTIGATION)
+    assert opened.details["investigating_officer"]["id"] == school.investigator.pk
+    assert opened.previous_hash == events[0].hash
+
+
+def test_events_cannot_be_changed_or_deleted(procedure):
+    case = procedure.case_at(State.REPORTED)
+    event = case.events.get()
+    event.note = "rewritten"
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+    with pytest.raises(AppendOnly):
+        CaseEvent.objects.filter(pk=event.pk).update(note="rewritten")
+    with pytest.raises(AppendOnly):
+        CaseEvent.objects.filter(pk=event.pk).delete()
+    assert CaseEvent.objects.get(pk=event.pk).note == ""
+
+
+def test_verify_audit_names_the_first_tampered_event(procedure, capsys):
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    call_command("verify_audit")
+    assert "All audit chains hold." in capsys.readouterr().out
+
+    with connection.cursor() as cursor:  # tampering behind the application's back
+        cursor.execute("UPDATE incidents_caseevent SET note = %s WHERE case_id = %s AND sequence = 2",
+                       ["edited", case.pk])
+    assert str(audit_verify()) == f"{case.reference} event #2: content does not match its hash"
+    with pytest.raises(CommandError, match=f"{case.reference} event #2"):
+        call_command("verify_audit")
+
+
+def test_a_failure_after_the_state_changes_leaves_nothing_behind(procedure, school):
+    case = procedure.case_at(State.REPORTED)
+    with mock.patch("incidents.services.event_record", side_effect=RuntimeError("disk full")):
+        with pytest.raises(RuntimeError):
+            services.case_open_investigation(case=case, by=school.headteacher,
+                                             investigating_officer=school.investigator)
+    assert case.state == State.REPORTED and case.investigating_officer is None
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.state == State.REPORTED and stored.investigating_officer is None
+    assert stored.events.count() == 1
+
+
+def test_a_failure_after_the_panel_is_chosen_leaves_no_panel(procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    with mock.patch("incidents.services.event_record", side_effect=RuntimeError("disk full")):
+        with pytest.raises(RuntimeError):
+            procedure.refer_to_hearing(case)
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.state == State.INVESTIGATION
+    assert not stored.hearing_panel.exists() and stored.hearing_at is None
+
+
+def test_acting_on_a_stale_copy_of_a_case_is_refused(procedure, school):
+    case = procedure.case_at(State.REPORTED)
+    stale = Case.objects.get(pk=case.pk)
+    services.case_request_content_removal(case=case, by=school.headteacher)
+    with pytest.raises(services.CaseConflict, match="Someone else changed case RAI-2026-0001"):
+        services.case_close_no_case(case=stale, by=school.headteacher, reason="Duplicate report.")
+    assert stale.state == State.CONTENT_REMOVAL_REQUESTED  # reloaded, so the page shows the truth
+    assert Case.objects.get(pk=case.pk).state == State.CONTENT_REMOVAL_REQUESTED
+    assert case.events.filter(kind=CaseEvent.Kind.TRANSITION).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a database with row locks")
+@pytest.mark.django_db(transaction=True)
+def test_people_acting_at_once_on_one_case_cannot_both_win(procedure, school):
+    case = procedure.case_at(State.REPORTED)
+    attempts = [
+        lambda c: services.case_request_content_removal(case=c, by=school.headteacher),
+        lambda c: services.case_open_investigation(case=c, by=school.headteacher,
+                                                   investigating_officer=school.investigator),
+        lambda c: services.case_close_no_case(case=c, by=school.headteacher, reason="Duplicate."),
+        lambda c: services.case_refer_to_lado(case=c, by=school.dsl, allegation="Contact with a pupil."),
+    ]
+    copies = [Case.objects.get(pk=case.pk) for _ in attempts]
+    start = threading.Barrier(len(attempts))
+    results = [None] * len(attempts)
+
+    def act(index):
+        try:
+            start.wait()
+            attempts[index](copies[index])
+            results[index] = "won"
+        except services.CaseConflict as conflict:
+            results[index] = str(conflict)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=(i,)) for i in range(len(attempts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert results.count("won") == 1, results
+    assert all("Someone else changed case" in r for r in results if r != "won"), results
+    assert case.events.filter(kind=CaseEvent.Kind.TRANSITION).count() == 1
+    assert audit_verify() is None
