@@ -251,9 +251,11 @@ def case_resolve(*, case: Case, by, what_was_done: str) -> CaseEvent:
     return _take_step(case, by, "resolve", what_was_done=what_was_done)
 
 
-def case_refer_to_lado(*, case: Case, by, allegation: str, late_reason: str = "") -> CaseEvent:
+def case_refer_to_lado(*, case: Case, by, allegation: str, concern_arose_on: date | None = None,
+                       late_reason: str = "") -> CaseEvent:
     """Record the referral to the Local Authority Designated Officer."""
-    return _take_step(case, by, "refer_to_lado", allegation=allegation, late_reason=late_reason)
+    return _take_step(case, by, "refer_to_lado", allegation=allegation, concern_arose_on=concern_arose_on,
+                      late_reason=late_reason)
 
 
 def case_record_low_level_concern(*, case: Case, by, reason: str) -> CaseEvent:

@@ -20,6 +20,7 @@ machine (`suspension`): not suspended -> suspended -> lifted, reviewed while it 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
@@ -99,6 +100,13 @@ class Closure(models.TextChoices):
 class EscalationReason(models.TextChoices):
     DEADLINE_MISSED = "deadline_missed", "The removal deadline passed and the content is still there"
     REFUSED = "refused", "The employee refused to remove the content"
+
+
+class ContainmentStep(models.TextChoices):
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on"
+    PLATFORM_RECOVERY_REQUESTED = "platform_recovery_requested", "Account recovery requested from the platform"
+    TAKEDOWN_REQUESTED = "takedown_requested", "Takedown of the posts requested from the platform"
 
 
 class RescheduleReason(models.TextChoices):
@@ -217,6 +225,9 @@ def _check_hearing_time(case, when: datetime, field: str) -> None:
         })
 
 
+_reload_lock = threading.RLock()
+
+
 class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     """The stage a case is at and everything the procedure has decided so far.
 
@@ -255,6 +266,16 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, *args, **kwargs):
+        """Reload from the database.
+
+        django-fsm-2 reloads a protected state field by lifting the protection on the field,
+        which every case shares, and restoring it afterwards; two threads reloading at once
+        would trip over each other, so reloads take turns.
+        """
+        with _reload_lock:
+            super().refresh_from_db(*args, **kwargs)
 
     # --- The reporter -------------------------------------------------------------
 
@@ -298,7 +319,10 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 conditions=[is_compromised_account],
                 custom={"label": "Secure the account", "who": "the case manager"})
     def secure_account(self, *, checklist: dict[str, bool]) -> None:
-        """Compromised account: password, two-factor, platform recovery, takedown request."""
+        """Compromised account: which of the containment steps have been done (`ContainmentStep`)."""
+        unknown = set(checklist) - set(ContainmentStep.values)
+        if unknown:
+            raise ValidationError({"checklist": f"Unknown containment steps: {', '.join(sorted(unknown))}."})
 
     @transition(field=state, source=State.CONTAINMENT, target=State.CLOSED, permission=BY_CASE_MANAGER,
                 custom={"label": "Close: the account is secure", "who": "the case manager"})
@@ -312,12 +336,20 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 permission=BY_SAFEGUARDING,
                 custom={"label": "Refer to the LADO (harm threshold met)",
                         "who": "the case manager or the designated safeguarding lead"})
-    def refer_to_lado(self, *, allegation: str, late_reason: str = "") -> None:
-        """The harm threshold is met: the LADO is told within one working day of the report,
-        and no one is interviewed until the LADO advises."""
+    def refer_to_lado(self, *, allegation: str, concern_arose_on: date | None = None, late_reason: str = "") -> None:
+        """The harm threshold is met: the LADO is told within one working day of the concern
+        arising (the report, unless it came to light later, during the investigation), and no
+        one is interviewed until the LADO advises."""
         _require(allegation, "allegation", "Describe what was alleged, as told to the LADO.")
+        reported_on = self.reported_at.astimezone(clock.now().tzinfo).date()
+        if concern_arose_on is None:
+            concern_arose_on = reported_on if self.state == State.REPORTED else clock.today()
+        if not reported_on <= concern_arose_on <= clock.today():
+            raise ValidationError({
+                "concern_arose_on": "The concern cannot have arisen before the report or after today."
+            })
         self.safeguarding = True
-        self.lado_due_on = add_working_days(self.reported_at.astimezone(clock.now().tzinfo).date(), 1)
+        self.lado_due_on = add_working_days(concern_arose_on, 1)
         self.lado_referred_at = clock.now()
         if clock.today() > self.lado_due_on:
             _require(late_reason, "late_reason",

@@ -28,7 +28,7 @@ def step_arguments(p) -> dict[str, dict]:
         "request_content_removal": {},
         "confirm_removed": {"how_confirmed": "Checked the page: the post is gone."},
         "escalate": {"reason": EscalationReason.REFUSED, "investigating_officer": p.investigator},
-        "secure_account": {"checklist": {"password_changed": True, "two_factor_on": True}},
+        "secure_account": {"checklist": {"password_changed": True, "two_factor_enabled": True}},
         "resolve": {"what_was_done": "Password reset, two-factor turned on, posts removed by the platform."},
         "refer_to_lado": {"allegation": "Accepted a friend request from a Year 6 pupil."},
         "record_low_level_concern": {"reason": "A single like on a parent's post; below the harm threshold."},
@@ -439,6 +439,27 @@ def test_a_late_lado_referral_needs_a_recorded_reason(procedure, school, take):
         take("refer_to_lado", case, school.dsl)
     take("refer_to_lado", case, school.dsl, late_reason="The DSL was on a course; the deputy DSL was off sick.")
     assert case.state == State.SAFEGUARDING_REFERRAL
+
+
+def test_a_concern_arising_during_the_investigation_is_due_a_working_day_after_it_arose(procedure, school, take):
+    case = procedure.case_at(State.INVESTIGATION)
+    procedure.clock.move_to(datetime(2026, 3, 13, 9, 0, tzinfo=LONDON), tick=False)  # a Friday
+    take("refer_to_lado", case, school.dsl)
+    assert case.lado_due_on == date(2026, 3, 16)
+
+
+def test_a_concern_cannot_arise_in_the_future(procedure, school, take):
+    case = procedure.case_at(State.INVESTIGATION)
+    with pytest.raises(ValidationError, match="before the report or after today"):
+        take("refer_to_lado", case, school.dsl, concern_arose_on=date(2026, 3, 3))
+    assert case.state == State.INVESTIGATION
+
+
+def test_unknown_containment_steps_are_refused(procedure, school, take):
+    case = procedure.case_at(State.REPORTED, kind=Case.Kind.COMPROMISED_ACCOUNT)
+    with pytest.raises(ValidationError, match="Unknown containment steps: reboot_router"):
+        take("secure_account", case, school.headteacher, checklist={"reboot_router": True})
+    assert case.state == State.REPORTED
 
 
 def test_a_substantiated_allegation_must_be_investigated(procedure, school, take):
