@@ -88,6 +88,18 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["school", "kind", "state", "suspension", "safeguarding"]
     search_fields = ["reference", "subject__full_name"]
     inlines = [CaseEventInline]
+    fieldsets = [
+        ("The report", {"fields": ["reference", "school", "kind", "reporter", "subject", "clauses", "platform",
+                                   "content_url", "seen_on", "description", "safeguarding", "reported_at"]}),
+        ("The procedure", {"fields": ["state", "closure", "case_manager", "investigating_officer",
+                                      "removal_deadline", "lado_due_on", "lado_referred_at", "lado_outcome"]}),
+        ("Hearing and outcome", {"fields": ["hearing_at", "hearing_place", "hearing_panel",
+                                            "gross_misconduct_alleged", "outcome", "outcome_on",
+                                            "warning_expires_on", "appeal_deadline"]}),
+        ("Appeal", {"fields": ["appeal_received_on", "appeal_hearing_at", "appeal_hearing_place", "appeal_panel",
+                               "appeal_decision"]}),
+        ("Precautionary suspension", {"fields": ["suspension", "suspension_review_on"]}),
+    ]
 
 
 @admin.register(Evidence)

@@ -241,9 +241,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_investigating"
     )
     removal_deadline = models.DateField(null=True, blank=True)
-    lado_due_on = models.DateField(null=True, blank=True, help_text="The LADO must be told by this date.")
-    lado_referred_at = models.DateTimeField(null=True, blank=True)
-    lado_outcome = models.CharField(max_length=20, choices=LadoOutcome.choices, blank=True)
+    lado_due_on = models.DateField("LADO due on", null=True, blank=True, help_text="The LADO must be told by this date.")
+    lado_referred_at = models.DateTimeField("referred to the LADO at", null=True, blank=True)
+    lado_outcome = models.CharField("LADO outcome", max_length=20, choices=LadoOutcome.choices, blank=True)
 
     hearing_at = models.DateTimeField(null=True, blank=True)
     hearing_place = models.CharField(max_length=200, blank=True)
