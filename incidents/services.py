@@ -46,6 +46,10 @@ class CaseConflict(Exception):
 
 User = get_user_model()
 
+# Stands for the product itself as the actor of a step nobody took by hand (an appeal
+# window closing). Recorded as an event with no actor.
+SYSTEM = object()
+
 
 # --- Reporting ---------------------------------------------------------------------
 
@@ -192,7 +196,7 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
         stage = dict(meta.field.choices).get(current, current)
         raise StepNotAvailable(f"“{label}” is not possible at this stage ({stage}).")
     step = meta.get_transition(current)
-    if not step.has_perm(case, by):
+    if by is not SYSTEM and not step.has_perm(case, by):
         raise NotPermitted(f"Only {step.custom['who']} can do this: “{label}”.")
     for condition in step.conditions:
         if not condition(case):
@@ -202,7 +206,7 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
             method(**arguments)
             case.save()
             return event_record(
-                case=case, kind=CaseEvent.Kind.TRANSITION, actor=by, transition=name,
+                case=case, kind=CaseEvent.Kind.TRANSITION, actor=None if by is SYSTEM else by, transition=name,
                 from_state=current, to_state=meta.field.get_state(case), note=note,
                 details=_describe(arguments),
             )
@@ -306,6 +310,21 @@ def case_decide_appeal(*, case: Case, by, decision: str, reasons: str, new_outco
 
 def case_close(*, case: Case, by, reason: str = "") -> CaseEvent:
     return _take_step(case, by, "close", reason=reason)
+
+
+def cases_close_after_appeal_window() -> list[Case]:
+    """Close every case whose outcome can no longer be appealed: the window passed with no
+    appeal lodged. The product itself is the actor. Returns the cases closed."""
+    closed = []
+    lapsed = Case.objects.filter(state=State.OUTCOME_ISSUED, appeal_deadline__lt=clock.today())
+    for case in lapsed.select_related("school").order_by("pk"):
+        try:
+            _take_step(case, SYSTEM, "close",
+                       reason=f"The appeal window closed on {case.appeal_deadline:%d/%m/%Y} with no appeal lodged.")
+        except CaseConflict:
+            continue  # someone acted on it meanwhile; it is no longer ours to close
+        closed.append(case)
+    return closed
 
 
 def case_reopen(*, case: Case, by, reason: str, investigating_officer=None) -> CaseEvent:

@@ -506,3 +506,25 @@ def test_available_steps_are_those_this_person_may_take_now(procedure, school, t
     assert services.available_steps(case, school.staff) == ["withdraw"]
     assert set(services.available_steps(case, school.dsl)) == {"refer_to_lado", "record_low_level_concern"}
     assert services.available_steps(case, school.hr) == []
+
+
+def test_cases_close_themselves_once_the_appeal_window_passes(procedure, school, take):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    lapsed = procedure.case_at(State.OUTCOME_ISSUED)
+    appealed = procedure.case_at(State.APPEAL)
+    procedure.clock.move_to(datetime(2026, 3, 24, 18, 0, tzinfo=LONDON), tick=False)  # the last day
+    assert services.cases_close_after_appeal_window() == []
+
+    procedure.clock.move_to(datetime(2026, 3, 25, 7, 0, tzinfo=LONDON), tick=False)
+    out = StringIO()
+    call_command("close_lapsed_cases", stdout=out)
+
+    assert f"Closed {lapsed.reference}" in out.getvalue() and "1 case(s) closed." in out.getvalue()
+    lapsed.refresh_from_db()
+    appealed.refresh_from_db()
+    assert (lapsed.state, appealed.state) == (State.CLOSED, State.APPEAL)
+    closing = lapsed.events.last()
+    assert closing.actor is None and closing.transition == "close"
