@@ -11,3 +11,8 @@ def now() -> datetime:
 
 def today() -> date:
     return timezone.localdate()
+
+
+def localdate(moment: datetime) -> date:
+    """The date of `moment` in the school's time zone."""
+    return timezone.localdate(moment)

@@ -27,6 +27,25 @@ def has_role(user, school, *roles: str) -> bool:
     return memberships.exists()
 
 
+def can_view_case(user, case) -> bool:
+    """See the whole case: the case manager, the investigating officer, the panels, the HR
+    advisers of the school, and the DSL for safeguarding cases. Never the employee concerned."""
+    if not user.is_authenticated or is_subject(user, case):
+        return False
+    if user.pk in (case.case_manager_id, case.investigating_officer_id):
+        return True
+    if has_role(user, case.school, Role.HR_ADVISER):
+        return True
+    if case.safeguarding and has_role(user, case.school, Role.DSL):
+        return True
+    return case.hearing_panel.filter(pk=user.pk).exists() or case.appeal_panel.filter(pk=user.pk).exists()
+
+
+def can_view_own_report(user, case) -> bool:
+    """The reporter sees what they sent and the stage in plain words, nothing more."""
+    return user.is_authenticated and case.reporter_id == user.pk
+
+
 def can_withdraw_report(user, case) -> bool:
     return user.is_authenticated and case.reporter_id == user.pk
 
@@ -36,10 +55,10 @@ def can_manage_case(user, case) -> bool:
 
 
 def can_refer_safeguarding(user, case) -> bool:
-    """The case manager, or the school's designated safeguarding lead."""
+    """The case manager, or the school's designated safeguarding lead on a safeguarding case."""
     if can_manage_case(user, case):
         return True
-    return has_role(user, case.school, Role.DSL) and not is_subject(user, case)
+    return case.safeguarding and has_role(user, case.school, Role.DSL) and not is_subject(user, case)
 
 
 def can_investigate(user, case) -> bool:

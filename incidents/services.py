@@ -27,6 +27,7 @@ from django_fsm import ConcurrentTransition
 
 from incidents import clock, permissions
 from incidents.audit import event_record
+from incidents.evidence_checks import check_evidence_file, safe_name
 from incidents.models import Case, CaseEvent, Clause, Evidence, School, StaffMember
 from incidents.working_days import add_working_days
 from incidents.workflow import State
@@ -56,12 +57,14 @@ SYSTEM = object()
 @transaction.atomic
 def case_report(*, reporter, school: School, kind: str, description: str, platform: str,
                 subject: StaffMember | None = None, clauses: Iterable[Clause] = (), content_url: str = "",
-                seen_on: date | None = None, safeguarding: bool = False) -> Case:
-    """Record a concern reported by a member of staff.
+                seen_on: date | None = None, safeguarding: bool = False,
+                evidence: Iterable[UploadedFile] = ()) -> Case:
+    """Record a concern reported by a member of staff, with any evidence files.
 
     Gives the case its reference, chooses its case manager (the headteacher, or the chair
     of governors when the headteacher is involved) and records the 'reported' event. A
-    case citing a clause about children is flagged for safeguarding.
+    case citing a clause about children is flagged for safeguarding. If any file is
+    refused, nothing is recorded.
     """
     errors = {}
     if not permissions.has_role(reporter, school):
@@ -103,36 +106,20 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
     case.clauses.set(clauses)
     event_record(case=case, kind=CaseEvent.Kind.REPORTED, actor=reporter, to_state=case.state,
                  details={"clauses": [clause.ref for clause in clauses], "case_manager": _person(case.case_manager)})
+    for upload in evidence:
+        evidence_add(case=case, by=reporter, file=upload)
     return case
 
 
 # --- Evidence ----------------------------------------------------------------------
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"%PDF-": "application/pdf",
-}
-
-
-def _sniff(upload: UploadedFile) -> str | None:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in EVIDENCE_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
 @transaction.atomic
 def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str = "",
                  description: str = "") -> Evidence:
-    """Attach a file (PNG, JPEG or PDF, at most 10 MB) or a link to the case.
+    """Attach a file (PNG, JPEG or PDF, at most 10 MB; see `check_evidence_file`) or a link.
 
-    The file's type is read from its content, not its name; it is stored under a random
-    name outside any public URL, with its SHA-256. Records an 'evidence added' event.
+    The file is stored under a random name outside any public URL, with its SHA-256.
+    Records an 'evidence added' event.
     """
     if not (permissions.can_manage_case(by, case) or permissions.can_investigate(by, case)
             or (permissions.can_withdraw_report(by, case) and case.state == State.REPORTED)):
@@ -141,15 +128,14 @@ def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str 
         raise ValidationError("Add either a file or a link.")
     evidence = Evidence(case=case, added_by=by, link=link, description=description)
     if file:
-        if file.size > MAX_EVIDENCE_BYTES:
-            raise ValidationError({"file": f"{file.name} is larger than 10 MB."})
-        content_type = _sniff(file)
-        if content_type is None:
-            raise ValidationError({"file": f"{file.name} is not a PNG, JPEG or PDF file."})
+        try:
+            content_type = check_evidence_file(file)
+        except ValidationError as problem:
+            raise ValidationError({"file": problem.messages}) from None
         digest = hashlib.sha256()
         for chunk in file.chunks():
             digest.update(chunk)
-        evidence.original_name = file.name[-255:]
+        evidence.original_name = safe_name(file.name)
         evidence.content_type = content_type
         evidence.size = file.size
         evidence.sha256 = digest.hexdigest()

@@ -98,7 +98,7 @@ def test_people_acting_at_once_on_one_case_cannot_both_win(procedure, school):
         lambda c: services.case_open_investigation(case=c, by=school.headteacher,
                                                    investigating_officer=school.investigator),
         lambda c: services.case_close_no_case(case=c, by=school.headteacher, reason="Duplicate."),
-        lambda c: services.case_refer_to_lado(case=c, by=school.dsl, allegation="Contact with a pupil."),
+        lambda c: services.case_withdraw(case=c, by=school.staff, reason="Sent by mistake."),
     ]
     copies = [Case.objects.get(pk=case.pk) for _ in attempts]
     start = threading.Barrier(len(attempts))

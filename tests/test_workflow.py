@@ -99,8 +99,8 @@ def reach(procedure, take, source: str, step: str) -> Case:
 def who_may(step: str, case: Case, p) -> list:
     return {
         "withdraw": [case.reporter],
-        "refer_to_lado": [p.headteacher, p.dsl],
-        "record_low_level_concern": [p.headteacher, p.dsl],
+        "refer_to_lado": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
+        "record_low_level_concern": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
         "record_outcome": [p.headteacher],
         "decide_appeal": [p.chair, p.governor],
     }.get(step, [case.case_manager])
@@ -425,7 +425,7 @@ def test_rescheduling_for_a_companion_stays_within_five_working_days(procedure, 
 
 
 def test_lado_referral_sets_its_one_working_day_deadline(procedure, school, take):
-    case = procedure.case_at(State.REPORTED)
+    case = procedure.case_at(State.REPORTED, safeguarding=True)
     take("refer_to_lado", case, school.dsl)
     case.refresh_from_db()
     assert case.state == State.SAFEGUARDING_REFERRAL and case.safeguarding
@@ -433,7 +433,7 @@ def test_lado_referral_sets_its_one_working_day_deadline(procedure, school, take
 
 
 def test_a_late_lado_referral_needs_a_recorded_reason(procedure, school, take):
-    case = procedure.case_at(State.REPORTED)
+    case = procedure.case_at(State.REPORTED, safeguarding=True)
     procedure.clock.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=LONDON), tick=False)
     with pytest.raises(ValidationError, match="should have been told by 3 March 2026"):
         take("refer_to_lado", case, school.dsl)
@@ -442,14 +442,14 @@ def test_a_late_lado_referral_needs_a_recorded_reason(procedure, school, take):
 
 
 def test_a_concern_arising_during_the_investigation_is_due_a_working_day_after_it_arose(procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_at(State.INVESTIGATION, safeguarding=True)
     procedure.clock.move_to(datetime(2026, 3, 13, 9, 0, tzinfo=LONDON), tick=False)  # a Friday
     take("refer_to_lado", case, school.dsl)
     assert case.lado_due_on == date(2026, 3, 16)
 
 
 def test_a_concern_cannot_arise_in_the_future(procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_at(State.INVESTIGATION, safeguarding=True)
     with pytest.raises(ValidationError, match="before the report or after today"):
         take("refer_to_lado", case, school.dsl, concern_arose_on=date(2026, 3, 3))
     assert case.state == State.INVESTIGATION
@@ -504,8 +504,14 @@ def test_available_steps_are_those_this_person_may_take_now(procedure, school, t
         "record_low_level_concern", "suspend",
     }
     assert services.available_steps(case, school.staff) == ["withdraw"]
-    assert set(services.available_steps(case, school.dsl)) == {"refer_to_lado", "record_low_level_concern"}
+    assert services.available_steps(case, school.dsl) == []
     assert services.available_steps(case, school.hr) == []
+
+
+def test_the_dsl_acts_on_safeguarding_cases(procedure, school, take):
+    case = procedure.case_at(State.REPORTED, safeguarding=True)
+    assert set(services.available_steps(case, school.dsl)) == {"refer_to_lado", "record_low_level_concern"}
+    assert services.available_steps(case, case.reporter) == []  # a safeguarding concern cannot be withdrawn
 
 
 def test_cases_close_themselves_once_the_appeal_window_passes(procedure, school, take):

@@ -1,0 +1,122 @@
+"""Reading cases: who may see which, and the lists the pages show. Querysets come joined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from incidents import clock
+from incidents.models import Case, Membership, Role
+from incidents.workflow import State, Suspension
+
+
+def _schools_where(user, role: str):
+    return Membership.objects.filter(user=user, role=role).values("school")
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """The cases this user may see in full (the query form of permissions.can_view_case)."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    panel = Case.hearing_panel.through.objects.filter(case=OuterRef("pk"), user=user)
+    appeal = Case.appeal_panel.through.objects.filter(case=OuterRef("pk"), user=user)
+    visible = (
+        Q(case_manager=user) | Q(investigating_officer=user)
+        | Q(school__in=_schools_where(user, Role.HR_ADVISER))
+        | Q(safeguarding=True, school__in=_schools_where(user, Role.DSL))
+        | Exists(panel) | Exists(appeal)
+    )
+    return Case.objects.filter(visible).exclude(subject__user=user)
+
+
+def reports_by(user) -> QuerySet[Case]:
+    return Case.objects.filter(reporter=user).select_related("school", "case_manager").order_by("-reported_at")
+
+
+def overdue_q() -> Q:
+    """Cases whose next step is late: a deadline passed, a hearing held with no outcome recorded."""
+    today, now = clock.today(), clock.now()
+    return (
+        Q(state=State.CONTENT_REMOVAL_REQUESTED, removal_deadline__lt=today)
+        | Q(state=State.OUTCOME_ISSUED, appeal_deadline__lt=today)
+        | Q(state=State.HEARING_SCHEDULED, hearing_at__lt=now)
+        | Q(state=State.APPEAL, appeal_hearing_at__lt=now)
+        | Q(suspension=Suspension.SUSPENDED, suspension_review_on__lt=today)
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    stage: str = ""
+    kind: str = ""
+    clause: str = ""  # a clause ref
+    school: int | None = None
+    overdue: bool = False
+    search: str = ""
+    sort: str = "-reported_at"
+
+
+SORTS = {
+    "-reported_at": ("-reported_at",),
+    "reported_at": ("reported_at",),
+    "reference": ("reference",),
+    "stage": ("state", "-reported_at"),
+}
+
+
+def case_list(user, filters: CaseFilters) -> QuerySet[Case]:
+    """The case list a case manager or HR adviser sees, filtered, searched and sorted."""
+    cases = cases_visible_to(user)
+    if filters.stage:
+        cases = cases.filter(state=filters.stage)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.clause:
+        cases = cases.filter(clauses__ref=filters.clause)
+    if filters.school:
+        cases = cases.filter(school_id=filters.school)
+    if filters.overdue:
+        cases = cases.filter(overdue_q())
+    if filters.search:
+        term = filters.search.strip()
+        cases = cases.filter(Q(reference__icontains=term) | Q(subject__full_name__icontains=term))
+    return (
+        cases.distinct()
+        .select_related("school", "subject", "case_manager")
+        .prefetch_related("clauses")
+        .order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
+    )
+
+
+def cases_awaiting(user) -> QuerySet[Case]:
+    """Open cases this user manages, hears or investigates: the home page of a case manager."""
+    open_states = [s for s in State.values if s not in (State.CLOSED, State.WITHDRAWN)]
+    return (
+        cases_visible_to(user)
+        .filter(Q(case_manager=user) | Q(investigating_officer=user) | Q(hearing_panel=user) | Q(appeal_panel=user)
+                | Q(safeguarding=True, school__in=_schools_where(user, Role.DSL)))
+        .filter(state__in=open_states)
+        .distinct()
+        .select_related("school", "subject")
+        .order_by("reported_at")
+    )
+
+
+def next_deadline(case: Case) -> tuple[date, str] | None:
+    """The next date by which something must happen on this case, and what."""
+    candidates = []
+    if case.state == State.CONTENT_REMOVAL_REQUESTED and case.removal_deadline:
+        candidates.append((case.removal_deadline, "Content to be removed"))
+    if case.state == State.SAFEGUARDING_REFERRAL and case.lado_due_on and not case.lado_referred_at:
+        candidates.append((case.lado_due_on, "LADO to be told"))
+    if case.state == State.HEARING_SCHEDULED and case.hearing_at:
+        candidates.append((clock.localdate(case.hearing_at), "Hearing"))
+    if case.state == State.OUTCOME_ISSUED and case.appeal_deadline:
+        candidates.append((case.appeal_deadline, "Appeal window closes"))
+    if case.state == State.APPEAL and case.appeal_hearing_at:
+        candidates.append((clock.localdate(case.appeal_hearing_at), "Appeal hearing"))
+    if case.suspension == Suspension.SUSPENDED and case.suspension_review_on:
+        candidates.append((case.suspension_review_on, "Suspension review"))
+    return min(candidates) if candidates else None
