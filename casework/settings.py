@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_fsm",
     "incidents",
 ]
@@ -79,6 +80,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "incidents.forms.FormRenderer"
 
 WSGI_APPLICATION = "casework.wsgi.application"
 

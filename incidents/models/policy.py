@@ -1,6 +1,7 @@
 """The school's Social Media Policy and the clauses a case may cite."""
 
 from django.db import models
+from django.db.models.functions import Length
 
 
 class Policy(models.Model):
@@ -20,6 +21,14 @@ class Policy(models.Model):
         return f"{self.title} ({self.version})"
 
 
+class ClauseQuerySet(models.QuerySet):
+    def citable(self) -> "ClauseQuerySet":
+        """The top-level rules a report may say were breached: the lettered breach heads (a–e)
+        first, then the other rules. Not the disciplinary section, which states consequences."""
+        return (self.filter(parent__isnull=True).exclude(section__iexact="Disciplinary action")
+                .order_by(Length("ref"), "position"))
+
+
 class Clause(models.Model):
     """One citable part of the policy: a lettered breach head (a–e), a bullet, or a rule."""
 
@@ -34,6 +43,8 @@ class Clause(models.Model):
         default=False, help_text="Concerns a position of trust with children (Keeping Children Safe in Education)."
     )
     gross_misconduct = models.BooleanField(default=False)
+
+    objects = ClauseQuerySet.as_manager()
 
     class Meta:
         ordering = ["policy", "position"]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from incidents.views import cases, home, pages, reports
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("report/", reports.ReportConcernView.as_view(), name="report"),
+    path("reports/", reports.MyReportsView.as_view(), name="report_list"),
+    path("reports/<uuid:uuid>/", reports.MyReportDetailView.as_view(), name="report_detail"),
+    path("cases/", cases.CaseListView.as_view(), name="case_list"),
+    path("cases/<uuid:uuid>/", cases.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<uuid:uuid>/steps/<slug:step>/", cases.CaseStepView.as_view(), name="case_step"),
+    path("cases/<uuid:uuid>/evidence/<uuid:evidence>/", cases.EvidenceDownloadView.as_view(),
+         name="evidence_download"),
+    path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
+]

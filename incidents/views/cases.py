@@ -1,0 +1,163 @@
+"""The case pages of case managers, investigating officers, panels, the DSL and HR."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from incidents import permissions, selectors, services
+from incidents.forms import STEP_FORMS, CaseFilterForm
+from incidents.models import Clause, Membership, School
+from incidents.views.access import CaseMixin, SignedInMixin
+from incidents.workflow import State, Suspension
+
+
+class CaseListView(SignedInMixin, ListView):
+    template_name = "incidents/case_list.html"
+    context_object_name = "cases"
+    paginate_by = 25
+
+    def get_queryset(self):
+        user = self.request.user
+        schools = School.objects.filter(pk__in=Membership.objects.filter(user=user).values("school"))
+        clauses = Clause.objects.filter(policy__schools__in=schools).distinct().citable()
+        self.filter_form = CaseFilterForm(self.request.GET or None, schools=schools, clauses=clauses)
+        filters = selectors.CaseFilters()
+        if self.filter_form.is_valid():
+            data = self.filter_form.cleaned_data
+            filters = selectors.CaseFilters(
+                stage=data["stage"], kind=data["kind"], clause=data["clause"],
+                school=int(data["school"]) if data["school"] else None, overdue=data["overdue"],
+                search=data["q"], sort=data["sort"] or "-reported_at",
+            )
+        return selectors.case_list(user, filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(filter_form=self.filter_form, **kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["rows"] = [(case, selectors.next_deadline(case)) for case in context["cases"]]
+        return context
+
+
+class CaseDetailView(CaseMixin, DetailView):
+    template_name = "incidents/case_detail.html"
+
+    def get_object(self):
+        return self.case
+
+    def get_context_data(self, **kwargs):
+        case, user = self.case, self.request.user
+        steps = services.available_steps(case, user)
+        return super().get_context_data(
+            clauses=case.clauses.all(),
+            evidence=case.evidence.select_related("added_by"),
+            timeline=[_timeline_entry(case, event) for event in case.events.select_related("actor")],
+            hearing_panel=case.hearing_panel.all(),
+            appeal_panel=case.appeal_panel.all(),
+            steps=[(name, STEP_FORMS[name].irreversible, _label(case, name)) for name in steps],
+            deadline=selectors.next_deadline(case),
+            **kwargs,
+        )
+
+
+def _describe(value) -> str:
+    if isinstance(value, dict):
+        if "name" in value:
+            return value["name"]
+        return "; ".join(f"{k.replace('_', ' ')}: {'yes' if v is True else 'no' if v is False else v}"
+                         for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_describe(v) for v in value)
+    return str(value)
+
+
+def _timeline_entry(case, event) -> dict:
+    """One line of the timeline, in words."""
+    states = dict(State.choices) | dict(Suspension.choices)
+    what = _label(case, event.transition) if event.transition else event.get_kind_display()
+    change = ""
+    if event.from_state and event.to_state and event.from_state != event.to_state:
+        change = f"{states.get(event.from_state)} → {states.get(event.to_state)}"
+    details = [(key.replace("_", " ").capitalize(), _describe(value))
+               for key, value in event.details.items() if value not in ("", None, [], {}) and key != "case_manager"]
+    who = event.actor.get_full_name() or event.actor.get_username() if event.actor else "Casework (automatic)"
+    return {"at": event.at, "who": who, "what": what, "change": change, "details": details}
+
+
+def _label(case, step: str) -> str:
+    return next(iter(getattr(case, step)._django_fsm.transitions.values())).custom["label"]
+
+
+class CaseStepView(CaseMixin, FormView):
+    """One step of the procedure: the form asking what it needs, then the service."""
+
+    template_name = "incidents/case_step.html"
+    case_rule = staticmethod(lambda user, case: permissions.can_view_case(user, case)
+                             or permissions.can_withdraw_report(user, case))
+
+    def dispatch(self, request, *args, **kwargs):
+        self.step = kwargs["step"]
+        if self.step not in STEP_FORMS:
+            raise Http404("No such step.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        meta = getattr(self.case, self.step)._django_fsm
+        current = meta.field.get_state(self.case)
+        transition = meta.get_transition(current) if meta.has_transition(current) else None
+        if transition is None:
+            messages.error(request, f"“{_label(self.case, self.step)}” is not possible at this stage.")
+            return redirect(self._back())
+        if not transition.has_perm(self.case, request.user):
+            raise Http404("No such step for you.")
+        return super().get(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return STEP_FORMS[self.step]
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"case": self.case}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(step=self.step, label=_label(self.case, self.step), back=self._back(),
+                                        **kwargs)
+
+    def form_valid(self, form):
+        service = getattr(services, f"case_{self.step}")
+        try:
+            service(case=self.case, by=self.request.user, **form.arguments())
+        except ValidationError as refused:
+            form.add_service_error(refused)
+            return self.form_invalid(form)
+        except services.NotPermitted:
+            raise Http404("No such step for you.") from None
+        except (services.StepNotAvailable, services.CaseConflict) as refused:
+            messages.error(self.request, str(refused))
+            return redirect(self._back())
+        messages.success(self.request, f"Done: {_label(self.case, self.step)}. "
+                                       f"The case is now at the stage “{self.case.get_state_display()}”.")
+        return redirect(self._back())
+
+    def _back(self) -> str:
+        if permissions.can_view_case(self.request.user, self.case):
+            return self.case.get_absolute_url()
+        return reverse("incidents:report_detail", kwargs={"uuid": self.case.uuid})
+
+
+class EvidenceDownloadView(CaseMixin, View):
+    """Evidence is only ever sent as an attachment, to people who may see it."""
+
+    case_rule = staticmethod(lambda user, case: permissions.can_view_case(user, case)
+                             or permissions.can_view_own_report(user, case))
+
+    def get(self, request, *args, **kwargs):
+        evidence = get_object_or_404(self.case.evidence, uuid=kwargs["evidence"], file__gt="")
+        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+                                content_type=evidence.content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,218 @@
+"""Case managers, panels and HR work on cases in the browser: list, detail, every step's form."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents.models import Case
+from incidents.workflow import State, Suspension
+from tests.factories import clause
+from tests.test_workflow import all_steps, reach, take, who_may  # noqa: F401  (take is a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(p, step: str) -> dict:
+    """What a person fills in on each step's form."""
+    return {
+        "withdraw": {"reason": "Sent by mistake.", "confirm": "on"},
+        "request_content_removal": {},
+        "confirm_removed": {"how_confirmed": "Checked the page: the post is gone."},
+        "escalate": {"reason": "refused", "investigating_officer": p.investigator.pk},
+        "secure_account": {"checklist": ["password_changed", "takedown_requested"]},
+        "resolve": {"what_was_done": "Password reset and two-factor on.", "confirm": "on"},
+        "refer_to_lado": {"allegation": "Accepted a friend request from a pupil."},
+        "record_low_level_concern": {"reason": "Below the harm threshold.", "confirm": "on"},
+        "record_lado_outcome": {"lado_outcome": "unfounded", "advice": "No further action.", "investigate": "no"},
+        "open_investigation": {"investigating_officer": p.investigator.pk},
+        "close_no_case": {"reason": "Not the employee's account.", "confirm": "on"},
+        "give_management_advice": {"advice": "Keep the school name off your profile.", "confirm": "on"},
+        "refer_to_hearing": {"findings": "The employee made the post.", "hearing_date": "2026-03-10",
+                             "hearing_time": "10:00", "place": "Meeting room 1", "panel": [p.headteacher.pk]},
+        "reschedule": {"hearing_date": "2026-03-11", "hearing_time": "14:00", "reason": "companion_unavailable"},
+        "record_outcome": {"outcome": "first_written_warning", "reasons": "Clause a.2 breached.", "confirm": "on"},
+        "lodge_appeal": {"grounds": "Too severe.", "received_on": "2026-03-12", "hearing_date": "2026-03-20",
+                         "hearing_time": "10:00", "place": "Meeting room 2", "panel": [p.chair.pk, p.governor.pk]},
+        "decide_appeal": {"decision": "not_upheld", "reasons": "The warning was fair.", "confirm": "on"},
+        "close": {"reason": "The employee will not appeal.", "confirm": "on"},
+        "reopen": {"reason": "New screenshots.", "investigating_officer": p.investigator.pk},
+        "suspend": {"reason": "Alleged contact with pupils.", "why_needed": "To protect pupils.",
+                    "alternatives_considered": "No role away from pupils.", "contact_restrictions": "None.",
+                    "named_contact": p.chair.pk, "review_on": "2026-03-16"},
+        "review_suspension": {"findings": "Investigation continues.", "review_on": "2026-03-30"},
+        "lift_suspension": {"reason": "Investigation closed."},
+    }[step]
+
+
+BAD_INPUT = {  # input the form or the procedure refuses; any step not listed gets an empty form
+    "request_content_removal": ({"deadline": "2026-03-01"}, "The removal deadline must be a date in the future."),
+    "secure_account": ({"checklist": ["reboot_router"]}, "Select a valid choice."),
+    "refer_to_hearing": (None, "the earliest date is 9 March 2026"),
+}
+
+
+@pytest.mark.parametrize("step,source", all_steps())
+def test_each_steps_form_takes_the_case_on(client, procedure, school, take, step, source):
+    case = reach(procedure, take, source, step)
+    actor = who_may(step, case, school)[0]
+    client.force_login(actor)
+    url = reverse("incidents:case_step", args=[case.uuid, step])
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, form_data(school, step), follow=True)
+
+    assert "Done:" in response.content.decode(), response.content.decode()[:3000]
+    case.refresh_from_db()
+    field = "suspension" if source in Suspension.values else "state"
+    assert getattr(case, field) != source or step in ("reschedule", "review_suspension")
+    assert case.events.last().transition == step
+
+
+@pytest.mark.parametrize("step,source", all_steps())
+def test_each_steps_form_refuses_bad_input_with_a_clear_message_and_changes_nothing(
+        client, procedure, school, take, step, source):
+    case = reach(procedure, take, source, step)
+    client.force_login(who_may(step, case, school)[0])
+    events = case.events.count()
+    data, message = BAD_INPUT.get(step, ({}, "There is a problem"))
+    if data is None:
+        data = form_data(school, step) | {"hearing_date": "2026-03-05"}
+
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, step]), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page and message in page
+    case.refresh_from_db()
+    assert case.events.count() == events
+
+
+def test_a_case_manager_sees_only_the_steps_they_may_take(client, procedure, school):
+    case = procedure.case_at(State.REPORTED)
+    client.force_login(school.headteacher)
+    page = client.get(case.get_absolute_url()).content.decode()
+    for label in ("Ask the employee to remove the content", "Open an investigation", "Close: no case to answer"):
+        assert label in page
+    assert "Withdraw the report" not in page and "Record the hearing" not in page
+
+
+def test_hr_sees_the_case_but_no_steps(client, procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    client.force_login(school.hr)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert case.reference in page and "What you can do now" not in page
+    assert client.get(reverse("incidents:case_step", args=[case.uuid, "close_no_case"])).status_code == 404
+
+
+def test_a_step_not_possible_at_this_stage_says_so(client, procedure, school):
+    case = procedure.case_at(State.CLOSED)
+    client.force_login(school.headteacher)
+    response = client.get(reverse("incidents:case_step", args=[case.uuid, "open_investigation"]), follow=True)
+    assert "is not possible at this stage" in response.content.decode()
+
+
+def test_the_timeline_tells_the_story_in_words(client, procedure, school):
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    client.force_login(school.headteacher)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Open an investigation</strong>: Reported → Investigation" in page
+    assert "Refer to a disciplinary hearing</strong>: Investigation → Hearing scheduled" in page
+
+
+def test_evidence_is_downloaded_as_an_attachment_by_those_who_may_see_it(client, procedure, school):
+    from tests.views.test_reporting import png_bytes, upload
+
+    case = procedure.report(clauses=[clause("a")])
+    from incidents import services
+
+    evidence = services.evidence_add(case=case, by=school.staff, file=upload("shot.png", png_bytes()))
+    url = reverse("incidents:evidence_download", args=[case.uuid, evidence.uuid])
+    for person, status in [(school.headteacher, 200), (school.staff, 200), (school.hr, 200),
+                           (school.staff2, 404), (school.governor, 404)]:
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == status, person
+        if status == 200:
+            assert response["Content-Disposition"] == 'attachment; filename="shot.png"'
+            assert b"".join(response.streaming_content) == png_bytes()
+
+
+def test_the_case_list_filters_searches_and_sorts(client, procedure, school):
+    breach = procedure.report(clauses=[clause("a")])
+    account = procedure.case_at(State.CONTAINMENT)
+    client.force_login(school.hr)
+    url = reverse("incidents:case_list")
+
+    def listed(**query):
+        page = client.get(url, query).content.decode()
+        return {case.reference for case in (breach, account) if case.reference in page}
+
+    assert listed() == {breach.reference, account.reference}
+    assert listed(kind="compromised_account") == {account.reference}
+    assert listed(stage="reported") == {breach.reference}
+    assert listed(clause="a") == {breach.reference}
+    assert listed(q=breach.reference) == {breach.reference}
+    assert listed(q="alex employ") == {breach.reference, account.reference}
+    page = client.get(url, {"sort": "reference"}).content.decode()
+    assert page.index(breach.reference) < page.index(account.reference)
+    assert listed(stage="not-a-stage") == {breach.reference, account.reference}  # bad filter ignored
+
+
+def test_the_case_list_shows_overdue_cases(client, procedure, school):
+    late = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED)
+    on_time = procedure.case_at(State.INVESTIGATION)
+    procedure.clock.move_to("2026-03-05 09:00 +00:00", tick=False)
+    client.force_login(school.headteacher)
+    page = client.get(reverse("incidents:case_list"), {"overdue": "on"}).content.decode()
+    assert late.reference in page and on_time.reference not in page
+
+
+def test_the_case_list_costs_the_same_queries_for_a_full_page(client, procedure, school):
+    client.force_login(school.hr)
+    url = reverse("incidents:case_list")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        procedure.report(clauses=[clause("a"), clause("b")])
+    few = queries()
+    for _ in range(20):
+        procedure.report(clauses=[clause("a")])
+    assert queries() == few
+    assert Case.objects.count() == 22
+
+
+def test_home_shows_the_case_manager_their_cases_with_the_next_deadline(client, procedure, school):
+    case = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED)
+    client.force_login(school.headteacher)
+    page = client.get(reverse("incidents:home")).content.decode()
+    assert case.reference in page and "Content to be removed: 3 March 2026" in page
+
+
+def test_home_for_staff_offers_reporting_and_their_reports(client, procedure, school):
+    case = procedure.report()
+    client.force_login(school.staff)
+    page = client.get(reverse("incidents:home")).content.decode()
+    assert "Report a concern" in page and case.reference in page
+    assert "Cases needing your action" not in page
+
+
+def test_pages_need_signing_in(client, procedure):
+    case = procedure.report()
+    for url in (reverse("incidents:home"), reverse("incidents:case_list"), case.get_absolute_url(),
+                reverse("incidents:report")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert client.get(reverse("incidents:accessibility")).status_code == 200
+
+
+def test_password_reset_sends_an_email(client, school, mailoutbox):
+    school.staff.email = "emma@example.org"
+    school.staff.save()
+    client.post(reverse("password_reset"), {"email": "emma@example.org"})
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["emma@example.org"]
