@@ -1,0 +1,141 @@
+"""The main paths, walked in a real browser, each page checked for accessibility."""
+
+import io
+from datetime import datetime, time, timedelta
+
+import pytest
+from PIL import Image
+
+from incidents import clock
+from incidents.models import Case
+from incidents.workflow import State
+from incidents.working_days import add_working_days
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def screenshot_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_staff_report_a_breach_with_a_screenshot(page, sign_in, accessible, school):
+    sign_in(school.staff)
+    accessible(page)
+    page.get_by_role("link", name="Report a concern").first.click()
+    accessible(page)
+
+    page.get_by_role("button", name="Send report").click()  # nothing filled in
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    accessible(page)
+
+    page.get_by_label("A suspected breach of the policy").check()
+    page.get_by_label("Who is it about?").select_option(label="Alex Employee (Teacher)")
+    page.get_by_label("Facebook").check()
+    page.get_by_label("Link to the post").fill("https://www.facebook.com/groups/rainow/posts/1")
+    page.get_by_label("What happened?").fill("A post calling Year 4 parents idiots.")
+    page.get_by_label("a) Bring the school into disrepute").check()
+    page.get_by_label("Evidence").set_input_files(
+        {"name": "screenshot.png", "mimeType": "image/png", "buffer": screenshot_png()})
+    page.get_by_role("button", name="Send report").click()
+
+    case = Case.objects.get()
+    assert page.get_by_text(f"Its reference is {case.reference}").is_visible()
+    assert page.get_by_role("link", name="screenshot.png").is_visible()
+    assert page.get_by_text("With the headteacher").is_visible()
+    accessible(page)
+    assert case.evidence.get().original_name == "screenshot.png"
+
+
+def take_step(page, accessible, button: str, fill=None, confirm=False):
+    page.get_by_role("link", name=button).click()
+    accessible(page)
+    if fill:
+        fill(page)
+    if confirm:
+        page.get_by_label("I understand that this cannot be undone").check()
+    page.get_by_role("button", name=button).click()
+    assert page.get_by_role("status").filter(has_text="Done:").is_visible(), page.content()[:2000]
+
+
+def test_headteacher_takes_a_breach_from_removal_to_a_final_warning_and_closes_it(
+        page, sign_in, accessible, school, procedure, time_machine):
+    time_machine.move_to(datetime(2026, 11, 2, 9, 0, tzinfo=clock.now().tzinfo), tick=True)
+    case = procedure.report()
+    sign_in(school.headteacher)
+    page.goto(case.get_absolute_url())
+    accessible(page)
+
+    take_step(page, accessible, "Ask the employee to remove the content")
+    take_step(page, accessible, "Confirm the content has been removed",
+              lambda p: p.get_by_label("How was the removal confirmed?").fill("Checked the group: gone."))
+    take_step(page, accessible, "Open an investigation",
+              lambda p: p.get_by_label("Investigating officer").select_option(str(school.investigator.pk)))
+    hearing_day = add_working_days(clock.today(), 5)
+
+    def hearing(p):
+        p.get_by_label("The investigation’s findings").fill("The employee made the post and left it up.")
+        p.get_by_label("Date of the hearing").fill(hearing_day.isoformat())
+        p.get_by_label("Time").fill("10:00")
+        p.get_by_label("Place").fill("Meeting room 1")
+        p.get_by_label(school.headteacher.get_full_name()).check()
+    take_step(page, accessible, "Refer to a disciplinary hearing", hearing)
+    assert page.get_by_text("Hearing scheduled").first.is_visible()
+
+    time_machine.move_to(datetime.combine(hearing_day, time(12, 0), tzinfo=clock.now().tzinfo), tick=True)
+    page.reload()
+
+    def outcome(p):
+        p.get_by_label("Final written warning").check()
+        p.get_by_label("Reasons for the decision").fill("The post breached clause a and stayed up after a request.")
+    take_step(page, accessible, "Record the hearing's outcome", outcome, confirm=True)
+    case.refresh_from_db()
+    assert case.state == State.OUTCOME_ISSUED and case.warning_expires_on is not None
+
+    time_machine.move_to(datetime.combine(case.appeal_deadline + timedelta(days=1), time(9, 0),
+                                          tzinfo=clock.now().tzinfo), tick=True)
+    sign_in(school.headteacher)  # weeks later: a new session
+    page.goto(case.get_absolute_url())
+    take_step(page, accessible, "Close the case", confirm=True)
+    case.refresh_from_db()
+    assert case.state == State.CLOSED
+    assert page.get_by_text("Closed").first.is_visible()
+
+
+def test_a_compromised_account_is_reported_secured_and_closed(page, browser, live_server, sign_in, accessible,
+                                                             school):
+    sign_in(school.staff2)
+    page.goto("/report/")
+    page.get_by_label("An account that may be compromised").check()
+    page.get_by_label("Instagram").check()
+    page.get_by_label("What happened?").fill("My Instagram is posting crypto adverts; I cannot log in.")
+    page.get_by_role("button", name="Send report").click()
+    case = Case.objects.get()
+    assert case.kind == Case.Kind.COMPROMISED_ACCOUNT
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(school.headteacher)
+    page.goto(case.get_absolute_url())
+
+    def checklist(p):
+        p.get_by_label("Password changed").check()
+        p.get_by_label("Takedown of the posts requested from the platform").check()
+    take_step(page, accessible, "Secure the account", checklist)
+    take_step(page, accessible, "Close: the account is secure",
+              lambda p: p.get_by_label("What was done to secure the account?").fill("Recovered; two-factor on."),
+              confirm=True)
+    case.refresh_from_db()
+    assert case.state == State.CLOSED
+
+
+def test_everything_works_by_keyboard_alone(page, sign_in, school):
+    sign_in(school.staff)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Skip to main content"
+    page.keyboard.press("Enter")  # to the main content, past the navigation
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent").strip()
+    assert focused == "Report a concern"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/report/")
