@@ -216,3 +216,34 @@ def test_password_reset_sends_an_email(client, school, mailoutbox):
     school.staff.save()
     client.post(reverse("password_reset"), {"email": "emma@example.org"})
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["emma@example.org"]
+
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.mark.parametrize("step,source", all_steps())
+def test_script_typed_into_a_steps_form_is_shown_as_text(client, procedure, school, take, step, source):
+    from incidents.forms import STEP_FORMS
+
+    case = reach(procedure, take, source, step)
+    client.force_login(who_may(step, case, school)[0])
+    form = STEP_FORMS[step](case=case)
+    data = form_data(school, step)
+    text_fields = [name for name, field in form.fields.items()
+                   if type(field).__name__ == "CharField" and name in data]
+    data |= {name: f"{data[name]} {SCRIPT}" for name in text_fields}
+    client.post(reverse("incidents:case_step", args=[case.uuid, step]), data)
+
+    viewer = school.headteacher if step != "withdraw" else school.staff
+    client.force_login(viewer)
+    url = case.get_absolute_url() if step != "withdraw" else reverse("incidents:report_detail", args=[case.uuid])
+    page = client.get(url).content.decode()
+    assert SCRIPT not in page
+    if text_fields and step != "withdraw":
+        assert "&lt;script&gt;" in page
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, school):
+    response = client.post(reverse("login"), {"username": school.staff.username, "password": "wrong"})
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
