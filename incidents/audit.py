@@ -68,3 +68,8 @@ def audit_verify(cases=None) -> BrokenLink | None:
             expected_previous = event.hash
             expected_sequence += 1
     return None
+
+
+def access_record(*, case: Case, by, kind: str, what: str = "") -> CaseEvent:
+    """Record that `by` viewed, downloaded or exported something of the case."""
+    return event_record(case=case, kind=kind, actor=by, details={"what": what} if what else {})

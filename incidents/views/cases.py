@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from incidents import permissions, selectors, services
+from incidents import audit, permissions, selectors, services
 from incidents.forms import STEP_FORMS, CaseFilterForm
-from incidents.models import Clause, Membership, School
+from incidents.models import CaseEvent, Clause, Membership, School
 from incidents.views.access import CaseMixin, SignedInMixin
 from incidents.workflow import State, Suspension
 
@@ -50,13 +50,20 @@ class CaseDetailView(CaseMixin, DetailView):
     def get_object(self):
         return self.case
 
+    def get(self, request, *args, **kwargs):
+        audit.access_record(case=self.case, by=request.user, kind=CaseEvent.Kind.VIEWED)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         case, user = self.case, self.request.user
         steps = services.available_steps(case, user)
+        events = list(case.events.select_related("actor"))
+        access = [event for event in events if event.kind in ACCESS_KINDS]
         return super().get_context_data(
             clauses=case.clauses.all(),
             evidence=case.evidence.select_related("added_by"),
-            timeline=[_timeline_entry(case, event) for event in case.events.select_related("actor")],
+            timeline=[_timeline_entry(case, event) for event in events if event.kind not in ACCESS_KINDS],
+            access_record=[_timeline_entry(case, event) for event in access[-50:]],
             hearing_panel=case.hearing_panel.all(),
             appeal_panel=case.appeal_panel.all(),
             steps=[(name, STEP_FORMS[name].irreversible, _label(case, name)) for name in steps],
@@ -91,6 +98,9 @@ def _timeline_entry(case, event) -> dict:
 
 def _label(case, step: str) -> str:
     return next(iter(getattr(case, step)._django_fsm.transitions.values())).custom["label"]
+
+
+ACCESS_KINDS = {CaseEvent.Kind.VIEWED, CaseEvent.Kind.DOWNLOADED, CaseEvent.Kind.EXPORTED}
 
 
 class CaseStepView(CaseMixin, FormView):
@@ -157,6 +167,8 @@ class EvidenceDownloadView(CaseMixin, View):
 
     def get(self, request, *args, **kwargs):
         evidence = get_object_or_404(self.case.evidence, uuid=kwargs["evidence"], file__gt="")
+        audit.access_record(case=self.case, by=request.user, kind=CaseEvent.Kind.DOWNLOADED,
+                                    what=f"Evidence: {evidence.original_name} ({evidence.sha256})")
         response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["Cache-Control"] = "private, no-store"

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents.models import Case
+from incidents.models import Case, CaseEvent
 from incidents.workflow import State, Suspension
 from tests.factories import clause
 from tests.test_workflow import all_steps, reach, take, who_may  # noqa: F401  (take is a fixture)
@@ -68,7 +68,7 @@ def test_each_steps_form_takes_the_case_on(client, procedure, school, take, step
     case.refresh_from_db()
     field = "suspension" if source in Suspension.values else "state"
     assert getattr(case, field) != source or step in ("reschedule", "review_suspension")
-    assert case.events.last().transition == step
+    assert case.events.filter(kind=CaseEvent.Kind.TRANSITION).last().transition == step
 
 
 @pytest.mark.parametrize("step,source", all_steps())
@@ -247,3 +247,28 @@ def test_a_wrong_password_is_refused_with_a_message(client, school):
     response = client.post(reverse("login"), {"username": school.staff.username, "password": "wrong"})
     assert "Please enter a correct username and password" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_each_view_of_a_case_and_each_download_is_recorded(client, procedure, school):
+    from tests.views.test_reporting import png_bytes, upload
+    from incidents import services
+
+    case = procedure.report()
+    evidence = services.evidence_add(case=case, by=school.staff, file=upload("shot.png", png_bytes()))
+    client.force_login(school.hr)
+    client.get(case.get_absolute_url())
+    client.get(reverse("incidents:evidence_download", args=[case.uuid, evidence.uuid]))
+    viewed, downloaded = case.events.filter(kind__in=[CaseEvent.Kind.VIEWED, CaseEvent.Kind.DOWNLOADED])
+    assert (viewed.kind, viewed.actor) == (CaseEvent.Kind.VIEWED, school.hr)
+    assert (downloaded.kind, downloaded.actor) == (CaseEvent.Kind.DOWNLOADED, school.hr)
+    assert "shot.png" in downloaded.details["what"]
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Who has looked at this case" in page
+
+
+def test_a_refused_visit_is_not_recorded_and_shows_nothing(client, procedure, school):
+    case = procedure.report()
+    client.force_login(school.governor)
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 404 and case.reference not in response.content.decode()
+    assert not case.events.filter(kind=CaseEvent.Kind.VIEWED).exists()
