@@ -18,6 +18,10 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Letters: time per letter against bare WeasyPrint, and a batch of 100 on every core (prints figures).
+bench: install
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-bench-only} $(BIN)/python tests/bench/bench_letters.py
+
 # The whole test suite, on SQLite unless DATABASE_URL names another database.
 test: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/pytest $(PYTEST_ARGS)

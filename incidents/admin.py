@@ -6,7 +6,7 @@ procedure's services, which check permissions and record every step.
 
 from django.contrib import admin
 
-from incidents.models import Case, CaseEvent, Clause, Evidence, Membership, Policy, School, StaffMember, Trust
+from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, Membership, Policy, School, StaffMember, Trust
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -113,3 +113,11 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ["case", "sequence", "at", "kind", "actor", "transition", "from_state", "to_state"]
     list_filter = ["kind", "transition"]
     search_fields = ["case__reference"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "kind", "version", "recipient_name", "letter_format", "issued_by", "issued_at"]
+    list_filter = ["kind", "letter_format"]
+    search_fields = ["reference", "case__reference", "recipient_name"]
+    exclude = ["pdf", "facts"]  # opened only through the permission-checked, logged download

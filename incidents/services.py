@@ -27,6 +27,7 @@ from django_fsm import ConcurrentTransition
 
 from incidents import clock, permissions
 from incidents.audit import event_record
+from incidents.letters.services import letters_event_details, letters_for_step, letters_store
 from incidents.evidence_checks import check_evidence_file, safe_name
 from incidents.models import Case, CaseEvent, Clause, Evidence, School, StaffMember
 from incidents.working_days import add_working_days
@@ -62,9 +63,9 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
     """Record a concern reported by a member of staff, with any evidence files.
 
     Gives the case its reference, chooses its case manager (the headteacher, or the chair
-    of governors when the headteacher is involved) and records the 'reported' event. A
-    case citing a clause about children is flagged for safeguarding. If any file is
-    refused, nothing is recorded.
+    of governors when the headteacher is involved), issues the acknowledgement letter to the
+    reporter and records the 'reported' event. A case citing a clause about children is
+    flagged for safeguarding. If any file is refused, nothing is recorded.
     """
     errors = {}
     if not permissions.has_role(reporter, school):
@@ -104,8 +105,11 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
         case_manager=permissions.choose_case_manager(school=school, reporter=reporter, subject=subject),
     )
     case.clauses.set(clauses)
-    event_record(case=case, kind=CaseEvent.Kind.REPORTED, actor=reporter, to_state=case.state,
-                 details={"clauses": [clause.ref for clause in clauses], "case_manager": _person(case.case_manager)})
+    letters = letters_for_step(case=case, step="report", by=reporter, arguments={}, from_state="")
+    event = event_record(case=case, kind=CaseEvent.Kind.REPORTED, actor=reporter, to_state=case.state,
+                         details={"clauses": [clause.ref for clause in clauses],
+                                  "case_manager": _person(case.case_manager)} | letters_event_details(letters))
+    letters_store(letters, event=event, by=reporter)
     for upload in evidence:
         evidence_add(case=case, by=reporter, file=upload)
     return case
@@ -171,7 +175,9 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
 
     Checks the stage, the person's permission and the step's conditions, in that order, so
     the refusal names the first thing in the way. Then, in one transaction: changes the
-    case, saves it (refused if the case changed meanwhile) and records the event.
+    case, saves it (refused if the case changed meanwhile), renders the letters the step
+    issues (`incidents.letters.kinds.STEP_LETTERS`), records the event (which lists them)
+    and stores the letters. If a letter cannot be rendered, the step does not happen.
     """
     method = getattr(case, name)
     meta = method._django_fsm
@@ -191,11 +197,15 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
         with transaction.atomic():
             method(**arguments)
             case.save()
-            return event_record(
-                case=case, kind=CaseEvent.Kind.TRANSITION, actor=None if by is SYSTEM else by, transition=name,
+            actor = None if by is SYSTEM else by
+            letters = letters_for_step(case=case, step=name, by=actor, arguments=arguments, from_state=current)
+            event = event_record(
+                case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=name,
                 from_state=current, to_state=meta.field.get_state(case), note=note,
-                details=_describe(arguments),
+                details=_describe(arguments) | letters_event_details(letters),
             )
+            letters_store(letters, event=event, by=actor)
+            return event
     except ConcurrentTransition:
         case.refresh_from_db()
         raise CaseConflict(
@@ -219,21 +229,28 @@ def case_withdraw(*, case: Case, by, reason: str = "") -> CaseEvent:
     return _take_step(case, by, "withdraw", reason=reason)
 
 
-def case_request_content_removal(*, case: Case, by, deadline: date | None = None) -> CaseEvent:
-    """Ask the employee to remove the content, by default within the school's removal period."""
+def case_request_content_removal(*, case: Case, by, deadline: date | None = None,
+                                 what_to_remove: str = "") -> CaseEvent:
+    """Ask the employee to remove the content, by default within the school's removal period.
+    Issues the removal request letter; `what_to_remove` says exactly what, if not just the post."""
     deadline = deadline or add_working_days(clock.today(), case.school.removal_deadline_working_days)
-    return _take_step(case, by, "request_content_removal", deadline=deadline)
+    extra = {"what_to_remove": what_to_remove} if what_to_remove else {}
+    return _take_step(case, by, "request_content_removal", deadline=deadline, **extra)
 
 
 def case_confirm_removed(*, case: Case, by, how_confirmed: str) -> CaseEvent:
     return _take_step(case, by, "confirm_removed", how_confirmed=how_confirmed)
 
 
-def case_escalate(*, case: Case, by, reason: str, investigating_officer=None) -> CaseEvent:
-    return _take_step(case, by, "escalate", reason=reason, investigating_officer=investigating_officer)
+def case_escalate(*, case: Case, by, reason: str, investigating_officer=None, meeting_at: datetime | None = None,
+                  meeting_place: str = "") -> CaseEvent:
+    """Issues the notice of investigation."""
+    return _take_step(case, by, "escalate", reason=reason, investigating_officer=investigating_officer,
+                      **_meeting(meeting_at, meeting_place))
 
 
 def case_secure_account(*, case: Case, by, checklist: dict[str, bool]) -> CaseEvent:
+    """Issues the takedown request to the platform when the checklist says one is made."""
     return _take_step(case, by, "secure_account", checklist=checklist)
 
 
@@ -243,7 +260,7 @@ def case_resolve(*, case: Case, by, what_was_done: str) -> CaseEvent:
 
 def case_refer_to_lado(*, case: Case, by, allegation: str, concern_arose_on: date | None = None,
                        late_reason: str = "") -> CaseEvent:
-    """Record the referral to the Local Authority Designated Officer."""
+    """Record the referral to the Local Authority Designated Officer, as a written record (a letter)."""
     return _take_step(case, by, "refer_to_lado", allegation=allegation, concern_arose_on=concern_arose_on,
                       late_reason=late_reason)
 
@@ -253,44 +270,73 @@ def case_record_low_level_concern(*, case: Case, by, reason: str) -> CaseEvent:
 
 
 def case_record_lado_outcome(*, case: Case, by, lado_outcome: str, advice: str, investigate: bool,
-                             investigating_officer=None) -> CaseEvent:
+                             investigating_officer=None, meeting_at: datetime | None = None,
+                             meeting_place: str = "") -> CaseEvent:
+    """Issues the notice of investigation, or the no-further-action letter when the case closes."""
     return _take_step(case, by, "record_lado_outcome", lado_outcome=lado_outcome, advice=advice,
-                      investigate=investigate, investigating_officer=investigating_officer)
+                      investigate=investigate, investigating_officer=investigating_officer,
+                      **_meeting(meeting_at, meeting_place))
 
 
-def case_open_investigation(*, case: Case, by, investigating_officer) -> CaseEvent:
-    return _take_step(case, by, "open_investigation", investigating_officer=investigating_officer)
+def _meeting(meeting_at: datetime | None, meeting_place: str) -> dict:
+    """The investigation meeting's arguments, only when one is arranged (so events stay as they were)."""
+    return {"meeting_at": meeting_at, "meeting_place": meeting_place} if meeting_at or meeting_place else {}
+
+
+def case_open_investigation(*, case: Case, by, investigating_officer, meeting_at: datetime | None = None,
+                            meeting_place: str = "") -> CaseEvent:
+    """Issues the notice of investigation (with the investigation meeting, if arranged now)."""
+    return _take_step(case, by, "open_investigation", investigating_officer=investigating_officer,
+                      **_meeting(meeting_at, meeting_place))
 
 
 def case_close_no_case(*, case: Case, by, reason: str) -> CaseEvent:
+    """After an investigation, issues the no-further-action letter."""
     return _take_step(case, by, "close_no_case", reason=reason)
 
 
 def case_give_management_advice(*, case: Case, by, advice: str) -> CaseEvent:
+    """Issues the management advice letter (not a disciplinary sanction)."""
     return _take_step(case, by, "give_management_advice", advice=advice)
 
 
 def case_refer_to_hearing(*, case: Case, by, findings: str, hearing_at: datetime, place: str, panel: Iterable,
-                          gross_misconduct_alleged: bool = False) -> CaseEvent:
+                          gross_misconduct_alleged: bool = False, documents_by: date | None = None,
+                          adjustments_contact: str = "") -> CaseEvent:
+    """Issues the invitation to the disciplinary hearing."""
+    extra = {key: value for key, value in (("documents_by", documents_by),
+                                           ("adjustments_contact", adjustments_contact)) if value}
     return _take_step(case, by, "refer_to_hearing", findings=findings, hearing_at=hearing_at, place=place,
-                      panel=list(panel), gross_misconduct_alleged=gross_misconduct_alleged)
+                      panel=list(panel), gross_misconduct_alleged=gross_misconduct_alleged, **extra)
 
 
 def case_reschedule(*, case: Case, by, hearing_at: datetime, reason: str) -> CaseEvent:
+    """Issues a new invitation to the hearing, at its new time."""
     return _take_step(case, by, "reschedule", hearing_at=hearing_at, reason=reason)
 
 
-def case_record_outcome(*, case: Case, by, outcome: str, reasons: str, warning_months: int | None = None) -> CaseEvent:
-    return _take_step(case, by, "record_outcome", outcome=outcome, reasons=reasons, warning_months=warning_months)
+def case_record_outcome(*, case: Case, by, outcome: str, reasons: str, warning_months: int | None = None,
+                        improvement_expected: str = "", support_offered: str = "",
+                        termination_on: date | None = None, notice_weeks: int | None = None,
+                        final_pay: str = "") -> CaseEvent:
+    """Issues the outcome letter, signed for the hearing panel by `by`."""
+    extra = {key: value for key, value in (
+        ("improvement_expected", improvement_expected), ("support_offered", support_offered),
+        ("termination_on", termination_on), ("notice_weeks", notice_weeks), ("final_pay", final_pay),
+    ) if value not in (None, "")}
+    return _take_step(case, by, "record_outcome", outcome=outcome, reasons=reasons, warning_months=warning_months,
+                      **extra)
 
 
 def case_lodge_appeal(*, case: Case, by, grounds: str, received_on: date, hearing_at: datetime, place: str,
                       panel: Iterable) -> CaseEvent:
+    """Issues the invitation to the appeal hearing."""
     return _take_step(case, by, "lodge_appeal", grounds=grounds, received_on=received_on, hearing_at=hearing_at,
                       place=place, panel=list(panel))
 
 
 def case_decide_appeal(*, case: Case, by, decision: str, reasons: str, new_outcome: str = "") -> CaseEvent:
+    """Issues the appeal outcome letter, which is final."""
     return _take_step(case, by, "decide_appeal", decision=decision, reasons=reasons, new_outcome=new_outcome)
 
 
@@ -319,7 +365,7 @@ def case_reopen(*, case: Case, by, reason: str, investigating_officer=None) -> C
 
 def case_suspend(*, case: Case, by, reason: str, why_needed: str, alternatives_considered: str,
                  contact_restrictions: str, named_contact, review_on: date) -> CaseEvent:
-    """Precautionary suspension on full pay; not a disciplinary sanction."""
+    """Precautionary suspension on full pay; not a disciplinary sanction. Issues the suspension letter."""
     return _take_step(case, by, "suspend", reason=reason, why_needed=why_needed,
                       alternatives_considered=alternatives_considered, contact_restrictions=contact_restrictions,
                       named_contact=named_contact, review_on=review_on)
@@ -330,4 +376,5 @@ def case_review_suspension(*, case: Case, by, findings: str, review_on: date) ->
 
 
 def case_lift_suspension(*, case: Case, by, reason: str) -> CaseEvent:
+    """Issues the letter lifting the suspension."""
     return _take_step(case, by, "lift_suspension", reason=reason)

@@ -213,6 +213,17 @@ def _check_people(case, people: Iterable, field: str, *, role: str, exclude: Ite
     return people
 
 
+def _check_meeting(meeting_at: datetime | None, meeting_place: str) -> None:
+    """An investigation meeting, when one is arranged with the step: in the future, and somewhere."""
+    if meeting_at is None:
+        if (meeting_place or "").strip():
+            raise ValidationError({"meeting_at": "Enter the date and time of the investigation meeting."})
+        return
+    if meeting_at <= clock.now():
+        raise ValidationError({"meeting_at": "The investigation meeting must be in the future."})
+    _require(meeting_place, "meeting_place", "Say where the investigation meeting will be held.")
+
+
 def _check_hearing_time(case, when: datetime, field: str) -> None:
     """A hearing needs the school's notice period, counted in working days from today."""
     if when is None:
@@ -290,8 +301,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.REPORTED, target=State.CONTENT_REMOVAL_REQUESTED,
                 permission=BY_CASE_MANAGER, conditions=[is_breach, employee_is_known],
                 custom={"label": "Ask the employee to remove the content", "who": "the case manager"})
-    def request_content_removal(self, *, deadline: date) -> None:
-        """The policy: the employee 'will be asked to remove the offending material immediately'."""
+    def request_content_removal(self, *, deadline: date, what_to_remove: str = "") -> None:
+        """The policy: the employee 'will be asked to remove the offending material immediately'.
+        `what_to_remove` says exactly what, in the letter (by default: the post and its copies)."""
         if deadline is None or deadline <= clock.today():
             raise ValidationError({"deadline": "The removal deadline must be a date in the future."})
         self.removal_deadline = deadline
@@ -305,14 +317,17 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.INVESTIGATION,
                 permission=BY_CASE_MANAGER,
                 custom={"label": "Escalate to an investigation", "who": "the case manager"})
-    def escalate(self, *, reason: str, investigating_officer=None) -> None:
-        """The content was not removed: by the deadline, or the employee refused."""
+    def escalate(self, *, reason: str, investigating_officer=None, meeting_at: datetime | None = None,
+                 meeting_place: str = "") -> None:
+        """The content was not removed: by the deadline, or the employee refused. An investigation
+        meeting may be arranged now (`meeting_at`, `meeting_place`): the notice gives it."""
         if reason not in EscalationReason.values:
             raise ValidationError({"reason": "Choose why the case is escalated."})
         if reason == EscalationReason.DEADLINE_MISSED and clock.today() <= self.removal_deadline:
             raise ValidationError({
                 "reason": f"The removal deadline ({_long_date(self.removal_deadline)}) has not passed yet."
             })
+        _check_meeting(meeting_at, meeting_place)
         self._assign_investigating_officer(investigating_officer)
 
     @transition(field=state, source=State.REPORTED, target=State.CONTAINMENT, permission=BY_CASE_MANAGER,
@@ -367,7 +382,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED), permission=BY_CASE_MANAGER,
                 custom={"label": "Record the LADO's outcome", "who": "the case manager"})
     def record_lado_outcome(self, *, lado_outcome: str, advice: str, investigate: bool,
-                            investigating_officer=None) -> str:
+                            investigating_officer=None, meeting_at: datetime | None = None,
+                            meeting_place: str = "") -> str:
         """The LADO's outcome decides the next stage; a substantiated allegation is investigated."""
         if lado_outcome not in LadoOutcome.values:
             raise ValidationError({"lado_outcome": "Choose the LADO's outcome."})
@@ -376,6 +392,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"investigate": "A substantiated allegation must be investigated."})
         self.lado_outcome = lado_outcome
         if investigate:
+            _check_meeting(meeting_at, meeting_place)
             self._assign_investigating_officer(investigating_officer)
             return State.INVESTIGATION
         self.closure = Closure.LADO_OUTCOME
@@ -386,8 +403,11 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.REPORTED, State.CONTENT_REMOVED, State.CONTAINMENT],
                 target=State.INVESTIGATION, permission=BY_CASE_MANAGER,
                 custom={"label": "Open an investigation", "who": "the case manager"})
-    def open_investigation(self, *, investigating_officer) -> None:
-        """Establish the facts: an investigating officer is appointed and the employee told."""
+    def open_investigation(self, *, investigating_officer, meeting_at: datetime | None = None,
+                           meeting_place: str = "") -> None:
+        """Establish the facts: an investigating officer is appointed and the employee told, with
+        the investigation meeting if it is arranged now."""
+        _check_meeting(meeting_at, meeting_place)
         self._assign_investigating_officer(investigating_officer)
 
     @transition(field=state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED,
@@ -411,11 +431,21 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 permission=BY_CASE_MANAGER, conditions=[employee_is_known],
                 custom={"label": "Refer to a disciplinary hearing", "who": "the case manager"})
     def refer_to_hearing(self, *, findings: str, hearing_at: datetime, place: str, panel: Iterable,
-                         gross_misconduct_alleged: bool = False) -> None:
+                         gross_misconduct_alleged: bool = False, documents_by: date | None = None,
+                         adjustments_contact: str = "") -> None:
         """The investigation found a case to answer: a hearing after the notice period,
-        heard by people who did not investigate it."""
+        heard by people who did not investigate it. The invitation gives `documents_by`, the
+        date by which the employee sends their own documents and witnesses (by default two
+        working days before the hearing), and whom to ask for adjustments or another format
+        (by default the school's HR contact)."""
         _require(findings, "findings", "Summarise the investigation's findings.")
         _check_hearing_time(self, hearing_at, "hearing_at")
+        if documents_by is not None and not (
+                clock.today() < documents_by < hearing_at.astimezone(clock.now().tzinfo).date()):
+            raise ValidationError({
+                "documents_by": "The date for the employee's documents and witnesses must be after today "
+                                "and before the hearing."
+            })
         _require(place, "place", "Say where the hearing will be held.")
         panel = _check_people(self, panel, "panel", role="hearing panel",
                               exclude=[self.investigating_officer])
@@ -449,12 +479,23 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED,
                 permission=BY_HEARING_PANEL, conditions=[hearing_has_taken_place],
                 custom={"label": "Record the hearing's outcome", "who": "a member of the hearing panel"})
-    def record_outcome(self, *, outcome: str, reasons: str, warning_months: int | None = None) -> None:
+    def record_outcome(self, *, outcome: str, reasons: str, warning_months: int | None = None,
+                       improvement_expected: str = "", support_offered: str = "",
+                       termination_on: date | None = None, notice_weeks: int | None = None,
+                       final_pay: str = "") -> None:
         """The panel's decision. A warning stays live for the school's period unless the panel sets
-        another; the appeal window runs from today."""
+        another; the appeal window runs from today. The outcome letter also gives the improvement
+        expected and the support offered, and for a dismissal with notice the last day of
+        employment (`termination_on`), the notice (`notice_weeks`) and the final pay."""
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": "Choose the outcome."})
         _require(reasons, "reasons", "Give the reasons for the decision.")
+        if (termination_on is not None or notice_weeks is not None) and outcome != Outcome.DISMISSAL_WITH_NOTICE:
+            raise ValidationError({"termination_on": "A termination date and notice apply only to dismissal with notice."})
+        if termination_on is not None and termination_on <= clock.today():
+            raise ValidationError({"termination_on": "The last day of employment must be after today."})
+        if notice_weeks is not None and notice_weeks < 1:
+            raise ValidationError({"notice_weeks": "Notice is at least one week."})
         if outcome == Outcome.SUMMARY_DISMISSAL and not self.gross_misconduct_alleged:
             raise ValidationError({
                 "outcome": "Summary dismissal needs gross misconduct to have been alleged in the hearing invitation."
@@ -538,9 +579,11 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.CLOSED, target=State.INVESTIGATION, permission=BY_CASE_MANAGER,
                 custom={"label": "Reopen the case", "who": "the case manager"})
-    def reopen(self, *, reason: str, investigating_officer=None) -> None:
+    def reopen(self, *, reason: str, investigating_officer=None, meeting_at: datetime | None = None,
+               meeting_place: str = "") -> None:
         """New evidence has come to light."""
         _require(reason, "reason", "Give the reason for reopening the case, such as new evidence.")
+        _check_meeting(meeting_at, meeting_place)
         self._assign_investigating_officer(investigating_officer)
         self.closure = ""
 

@@ -1,9 +1,32 @@
+from pathlib import Path
+
 import pytest
 from types import SimpleNamespace
 
 from incidents.models import Role
 from tests.factories import SchoolFactory, StaffMemberFactory, person
 from tests.procedure import Procedure
+
+
+LETTER_TESTS = Path(__file__).resolve().parent / "letters"
+
+
+def _pdf_stand_in(html, *, resources=None, fetcher=None) -> bytes:
+    return b"%PDF-1.7\n% Stand-in: letters are rendered with WeasyPrint in tests/letters/.\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def quick_letters(request, monkeypatch):
+    """Letters are laid out in every test, but turned into PDF by WeasyPrint (a few tenths of a
+    second each) only in tests/letters/ and in tests that ask for `real_letters`."""
+    if LETTER_TESTS in Path(request.node.path).parents or "real_letters" in request.fixturenames:
+        return
+    monkeypatch.setattr("incidents.letters.render.html_to_pdf", _pdf_stand_in)
+
+
+@pytest.fixture
+def real_letters():
+    """Render letters with WeasyPrint in this test."""
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,31 @@
 """Schools, the people who work in them, and the roles they hold in the procedure."""
 
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
+
+
+def _private_storage():
+    return storages["private"]
+
+
+def school_logo_path(instance: "School", filename: str) -> str:
+    # Never the uploader's file name.
+    return f"logos/{uuid.uuid4()}"
+
+
+def validate_logo(file) -> None:
+    """A logo is drawn on every letter: PNG or JPEG only (read from its content), at most 2 MB."""
+    if file.size > 2 * 1024 * 1024:
+        raise ValidationError("The logo must be at most 2 MB.")
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
+        raise ValidationError("The logo must be a PNG or JPEG image.")
 
 
 class Trust(models.Model):
@@ -29,6 +53,10 @@ class School(models.Model):
     type = models.CharField(max_length=30, choices=Type.choices, default=Type.COMMUNITY)
     address = models.TextField(blank=True)
     motto = models.CharField(max_length=200, blank=True)
+    logo = models.FileField(upload_to=school_logo_path, storage=_private_storage, blank=True,
+                            validators=[validate_logo],
+                            help_text="PNG or JPEG, printed at the head of every letter. Letters without one "
+                                      "carry the school's name as a text letterhead.")
     hr_contact = models.CharField(max_length=200, blank=True, help_text="Name, email or phone of HR support.")
     policy = models.ForeignKey(
         "incidents.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="schools"

@@ -1,0 +1,407 @@
+"""What each letter says: the facts gathered from the case and the step's input.
+
+`letter_facts` returns plain data (text, ISO dates, lists), which is stored with the
+letter: a correction is drawn from the same facts, whatever has happened to the case
+since. The text people typed stays text here; the templates escape it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.core.serializers.json import DjangoJSONEncoder
+
+from incidents import clock
+from incidents.models import Case, CaseEvent, Membership, Role, StaffMember
+from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
+from incidents.letters.templatetags import as_date, as_datetime
+from incidents.working_days import add_working_days, is_working_day, working_days_between
+from incidents.workflow import (
+    APPEALABLE,
+    AppealDecision,
+    ContainmentStep,
+    EscalationReason,
+    LadoOutcome,
+    Outcome,
+    RescheduleReason,
+    WARNINGS,
+)
+
+# Roles in the order that names a person's capacity on a letter.
+ROLE_TITLES = [
+    (Role.HEADTEACHER, "Headteacher"),
+    (Role.CHAIR_OF_GOVERNORS, "Chair of Governors"),
+    (Role.DSL, "Designated Safeguarding Lead"),
+    (Role.HR_ADVISER, "HR Adviser"),
+    (Role.GOVERNOR, "Governor"),
+    (Role.INVESTIGATING_OFFICER, "Investigating Officer"),
+]
+
+DEFAULT_WHAT_TO_REMOVE = (
+    "The post at the link above, with any comments, replies, copies or shares of it that you control."
+)
+
+
+def name_of(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def role_title(user, school) -> str:
+    """How a person signs a letter of `school`: their role, or their job title."""
+    roles = set(Membership.objects.filter(user=user, school=school).values_list("role", flat=True))
+    for role, title in ROLE_TITLES:
+        if role in roles:
+            return title
+    record = StaffMember.objects.filter(user=user, school=school).only("job_title").first()
+    return (record.job_title if record and record.job_title else "") or "Member of staff"
+
+
+def person(user, school) -> dict:
+    return {"name": name_of(user), "title": role_title(user, school)}
+
+
+def _person_from(value, school) -> dict | None:
+    """A person given as a user, or as already recorded ({"name", "title"}, or an event's {"id", "name"})."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return {"name": value.get("name", ""), "title": value.get("title", "")}
+    return person(value, school)
+
+
+def _earlier_working_day(day: date, days: int) -> date:
+    """`days` working days before `day`."""
+    while days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day
+
+
+def _local_date(moment: datetime | str) -> date:
+    return as_datetime(moment).astimezone(clock.now().tzinfo).date()
+
+
+def documents_deadline(hearing_at: datetime) -> date:
+    """By default the employee sends their documents and witnesses 2 working days before the hearing."""
+    return _earlier_working_day(_local_date(hearing_at), 2)
+
+
+def _clause_text(text: str) -> str:
+    """A clause as a quotation: without the list punctuation it has inside the policy."""
+    return re.sub(r"\s*[;,:]\s*(or|and)?\s*$", "", text.strip())
+
+
+def _clauses(case: Case) -> list[dict]:
+    return [
+        {"ref": clause.ref, "title": clause.title, "text": _clause_text(clause.text), "section": clause.section,
+         "gross_misconduct": clause.gross_misconduct}
+        for clause in case.clauses.all()
+    ]
+
+
+def _evidence(case: Case) -> list[dict]:
+    bundle = []
+    for number, item in enumerate(case.evidence.all(), start=1):
+        bundle.append({
+            "index": f"E{number}",
+            "description": item.description or item.original_name or item.link,
+            "source": item.link or item.original_name,
+            "is_link": bool(item.link),
+            "sha256": item.sha256,
+            "added_on": item.added_at,
+        })
+    return bundle
+
+
+def _live_warnings(case: Case, today: date) -> list[dict]:
+    """The employee's other warnings still live today (a warning is disregarded once expired)."""
+    if not case.subject_id:
+        return []
+    others = (Case.objects.filter(subject_id=case.subject_id, outcome__in=list(WARNINGS),
+                                  warning_expires_on__gt=today)
+              .exclude(pk=case.pk).order_by("outcome_on"))
+    return [{"reference": other.reference, "outcome": Outcome(other.outcome).label,
+             "given_on": other.outcome_on, "expires_on": other.warning_expires_on} for other in others]
+
+
+def _step_details(case: Case, step: str) -> dict:
+    event = case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition=step).order_by("-sequence").first()
+    return event.details if event else {}
+
+
+def _appeal_to(case: Case) -> dict:
+    """Appeals go to the chair of governors (or, when the chair heard the case, the governing board)."""
+    chair = (Membership.objects.filter(school=case.school, role=Role.CHAIR_OF_GOVERNORS)
+             .select_related("user").first())
+    if chair and not case.hearing_panel.filter(pk=chair.user_id).exists():
+        return {"name": name_of(chair.user), "title": "Chair of Governors"}
+    return {"name": "The Clerk to the Governing Board", "title": case.school.name}
+
+
+def _consequences(clause: dict, gross_misconduct_alleged: bool) -> str:
+    if gross_misconduct_alleged:
+        return ("Gross misconduct is alleged: if it is found, the outcome may be dismissal without notice "
+                "(summary dismissal), or any lesser outcome.")
+    return "If it is found, the outcome may be up to a final written warning."
+
+
+# --- The facts of each kind ----------------------------------------------------
+
+def _acknowledgement(case: Case, a: dict, today: date) -> dict:
+    return {
+        "reported_at": case.reported_at,
+        "report_kind": Case.Kind(case.kind).label,
+        "platform": Case.Platform(case.platform).label,
+        "content_url": case.content_url,
+        "seen_on": case.seen_on,
+        "description": case.description,
+        "case_manager": person(case.case_manager, case.school),
+        "safeguarding": case.safeguarding,
+    }
+
+
+def _content_removal_request(case: Case, a: dict, today: date) -> dict:
+    deadline = a.get("deadline") or case.removal_deadline or add_working_days(
+        today, case.school.removal_deadline_working_days)
+    return {
+        "platform": Case.Platform(case.platform).label,
+        "content_url": case.content_url,
+        "seen_on": case.seen_on,
+        "what_to_remove": (a.get("what_to_remove") or "").strip() or DEFAULT_WHAT_TO_REMOVE,
+        "deadline": deadline,
+        "working_days": working_days_between(today, as_date(deadline)),
+    }
+
+
+def _platform_takedown_request(case: Case, a: dict, today: date) -> dict:
+    checklist = a.get("checklist") or {}
+    return {
+        "platform": Case.Platform(case.platform).label,
+        "content_url": case.content_url,
+        "account_holder": case.subject.full_name if case.subject else "",
+        "description": case.description,
+        "seen_on": case.seen_on,
+        "steps_taken": [ContainmentStep(step).label for step, done in checklist.items()
+                        if done and step in ContainmentStep.values],
+    }
+
+
+def _investigation_notice(case: Case, a: dict, today: date) -> dict:
+    background = ""
+    if a.get("reason") in EscalationReason.values:
+        background = EscalationReason(a["reason"]).label + "."
+    elif a.get("lado_outcome"):
+        background = ("The Local Authority Designated Officer has considered the matter and advised that the "
+                      "school deals with it under its disciplinary procedure.")
+    elif a.get("reason"):
+        background = f"The case has been reopened: {a['reason']}"
+    officer = a.get("investigating_officer") or case.investigating_officer
+    return {
+        "description": case.description,
+        "investigating_officer": _person_from(officer, case.school),
+        "meeting_at": a.get("meeting_at"),
+        "meeting_place": a.get("meeting_place", ""),
+        "background": background,
+        "safeguarding": case.safeguarding,
+    }
+
+
+def _suspension(case: Case, a: dict, today: date) -> dict:
+    return {
+        "from_date": today,
+        "reason": a.get("reason", ""),
+        "why_needed": a.get("why_needed", ""),
+        "alternatives_considered": a.get("alternatives_considered", ""),
+        "contact_restrictions": a.get("contact_restrictions", ""),
+        "named_contact": _person_from(a.get("named_contact"), case.school),
+        "review_on": a.get("review_on") or case.suspension_review_on,
+    }
+
+
+def _suspension_lifted(case: Case, a: dict, today: date) -> dict:
+    return {"lifted_on": today, "reason": a.get("reason", "")}
+
+
+def _hearing_invitation(case: Case, a: dict, today: date) -> dict:
+    hearing_at = a.get("hearing_at") or case.hearing_at
+    gross = bool(a.get("gross_misconduct_alleged", case.gross_misconduct_alleged))
+    reschedule_reason = a.get("reason") if a.get("reason") in RescheduleReason.values else ""
+    panel = a.get("panel")
+    panel = [_person_from(member, case.school)
+             for member in (panel if panel is not None else case.hearing_panel.all())]
+    hearing_day = _local_date(hearing_at) if hearing_at else today
+    allegations = [dict(clause, consequences=_consequences(clause, gross)) for clause in _clauses(case)]
+    return {
+        "findings": a.get("findings") or _step_details(case, "refer_to_hearing").get("findings", ""),
+        "allegations": allegations,
+        "gross_misconduct_alleged": gross,
+        "hearing_at": hearing_at,
+        "place": a.get("place") or case.hearing_place,
+        "panel": panel,
+        "notice_working_days": case.school.notice_working_days,
+        "companion_latest": add_working_days(hearing_day, 5),
+        "documents_by": a.get("documents_by") or (documents_deadline(hearing_at) if hearing_at else None),
+        "evidence": _evidence(case),
+        "live_warnings": _live_warnings(case, today),
+        "adjustments_contact": (a.get("adjustments_contact") or "").strip() or case.school.hr_contact
+                               or person(case.case_manager, case.school)["name"],
+        "investigating_officer": _person_from(case.investigating_officer, case.school),
+        "rearranged": RescheduleReason(reschedule_reason).label if reschedule_reason else "",
+    }
+
+
+def _outcome(case: Case, a: dict, today: date) -> dict:
+    outcome = a.get("outcome") or case.outcome
+    months = None
+    if outcome in WARNINGS:
+        months = a.get("warning_months") or (case.school.first_warning_months
+                                             if outcome == Outcome.FIRST_WRITTEN_WARNING
+                                             else case.school.final_warning_months)
+    appealable = outcome in APPEALABLE
+    dismissal = outcome in (Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL)
+    return {
+        "outcome": outcome,
+        "outcome_label": Outcome(outcome).label,
+        "reasons": a.get("reasons", ""),
+        "hearing_at": case.hearing_at,
+        "decided_on": case.outcome_on or today,
+        "improvement_expected": a.get("improvement_expected", ""),
+        "support_offered": a.get("support_offered", ""),
+        "warning_months": months,
+        "warning_expires_on": (case.warning_expires_on if case.outcome == outcome and case.warning_expires_on
+                               else (case.outcome_on or today) + relativedelta(months=months) if months else None),
+        "appealable": appealable,
+        "appeal_deadline": case.appeal_deadline or add_working_days(today, case.school.appeal_window_working_days),
+        "appeal_window_working_days": case.school.appeal_window_working_days,
+        "appeal_to": _appeal_to(case),
+        "termination_on": a.get("termination_on"),
+        "notice_weeks": a.get("notice_weeks"),
+        "final_pay": a.get("final_pay", ""),
+        "local_authority_notified": dismissal and case.school.local_authority_is_employer,
+        "clauses": _clauses(case),
+    }
+
+
+def _management_advice(case: Case, a: dict, today: date) -> dict:
+    return {"advice": a.get("advice", "")}
+
+
+def _appeal_invitation(case: Case, a: dict, today: date) -> dict:
+    hearing_at = a.get("hearing_at") or case.appeal_hearing_at
+    panel = a.get("panel")
+    panel = [_person_from(member, case.school)
+             for member in (panel if panel is not None else case.appeal_panel.all())]
+    return {
+        "outcome_label": Outcome(case.outcome).label if case.outcome else "",
+        "outcome_on": case.outcome_on,
+        "grounds": a.get("grounds", ""),
+        "received_on": a.get("received_on") or case.appeal_received_on,
+        "hearing_at": hearing_at,
+        "place": a.get("place") or case.appeal_hearing_place,
+        "panel": panel,
+        "companion_latest": add_working_days(_local_date(hearing_at), 5) if hearing_at else None,
+        "documents_by": documents_deadline(hearing_at) if hearing_at else None,
+        "adjustments_contact": case.school.hr_contact or person(case.case_manager, case.school)["name"],
+    }
+
+
+def _appeal_outcome(case: Case, a: dict, today: date) -> dict:
+    decision = a.get("decision") or case.appeal_decision or AppealDecision.NOT_UPHELD
+    appealed = _step_details(case, "record_outcome").get("outcome") or case.outcome
+    return {
+        "decision": decision,
+        "decision_label": AppealDecision(decision).label,
+        "reasons": a.get("reasons", ""),
+        "appealed_outcome": Outcome(appealed).label if appealed else "",
+        "outcome_now": Outcome(case.outcome).label if case.outcome else "",
+        "warning_expires_on": case.warning_expires_on,
+        "appeal_hearing_at": case.appeal_hearing_at,
+    }
+
+
+def _lado_referral(case: Case, a: dict, today: date) -> dict:
+    return {
+        "allegation": a.get("allegation", ""),
+        "employee": {"name": case.subject.full_name, "job_title": case.subject.job_title} if case.subject else None,
+        "reported_at": case.reported_at,
+        "reported_by": person(case.reporter, case.school),
+        "description": case.description,
+        "concern_arose_on": a.get("concern_arose_on") or (_local_date(case.reported_at)),
+        "referred_at": case.lado_referred_at or clock.now(),
+        "lado_due_on": case.lado_due_on,
+        "late_reason": a.get("late_reason", ""),
+        "platform": Case.Platform(case.platform).label,
+        "content_url": case.content_url,
+    }
+
+
+def _no_further_action(case: Case, a: dict, today: date) -> dict:
+    lado = a.get("lado_outcome") or ""
+    return {
+        "reason": a.get("reason", ""),
+        "lado_outcome": LadoOutcome(lado).label if lado in LadoOutcome.values else "",
+        "lado_advice": a.get("advice", "") if lado else "",
+        "investigating_officer": _person_from(case.investigating_officer, case.school),
+    }
+
+
+GATHER = {
+    Kind.ACKNOWLEDGEMENT: _acknowledgement,
+    Kind.CONTENT_REMOVAL_REQUEST: _content_removal_request,
+    Kind.PLATFORM_TAKEDOWN_REQUEST: _platform_takedown_request,
+    Kind.INVESTIGATION_NOTICE: _investigation_notice,
+    Kind.SUSPENSION: _suspension,
+    Kind.SUSPENSION_LIFTED: _suspension_lifted,
+    Kind.HEARING_INVITATION: _hearing_invitation,
+    Kind.OUTCOME: _outcome,
+    Kind.MANAGEMENT_ADVICE: _management_advice,
+    Kind.APPEAL_INVITATION: _appeal_invitation,
+    Kind.APPEAL_OUTCOME: _appeal_outcome,
+    Kind.LADO_REFERRAL: _lado_referral,
+    Kind.NO_FURTHER_ACTION: _no_further_action,
+}
+
+
+def recipient_of(case: Case, kind: str) -> tuple[StaffMember | None, Any, str, str]:
+    """(staff record, user, name, address line) of the person or body the letter goes to."""
+    spec = KINDS[kind]
+    if spec.recipient == Recipient.SUBJECT:
+        return case.subject, None, case.subject.full_name, case.subject.job_title
+    if spec.recipient == Recipient.REPORTER:
+        record = StaffMember.objects.filter(school=case.school, user=case.reporter).first()
+        return record, case.reporter, name_of(case.reporter), record.job_title if record else ""
+    if spec.recipient == Recipient.PLATFORM:
+        return None, None, f"{Case.Platform(case.platform).label}: Trust and Safety team", ""
+    return None, None, "The Local Authority Designated Officer", "Local Authority Designated Officer service"
+
+
+def letter_facts(*, case: Case, kind: str, by=None, arguments: dict | None = None) -> dict:
+    """Everything letter `kind` says about `case`, as plain data.
+
+    `arguments` are the step's input (the same keyword arguments as its service); a value
+    missing there is read from the case. `by` is the person taking the step: they sign the
+    letters a panel or the DSL issues; the case manager signs the others.
+    """
+    arguments = arguments or {}
+    spec = KINDS[kind]
+    today = clock.today()
+    signer = by if (spec.signatory == Signatory.ACTOR and by is not None) else case.case_manager
+    staff, user, name, line = recipient_of(case, kind)
+    facts = {
+        "date": today,
+        "case_reference": case.reference,
+        "recipient": {"name": name, "line": line},
+        "signatory": dict(person(signer, case.school), capacity=spec.capacity),
+        "employee": {"name": case.subject.full_name, "job_title": case.subject.job_title} if case.subject else None,
+        "clauses": _clauses(case),
+        "policy": {"title": case.school.policy.title, "version": case.school.policy.version}
+        if case.school.policy_id else None,
+        **GATHER[kind](case, arguments, today),
+    }
+    # Stored as it will read back, so a correction is drawn from exactly the same facts.
+    return json.loads(json.dumps(facts, cls=DjangoJSONEncoder))

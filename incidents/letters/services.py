@@ -1,0 +1,227 @@
+"""Issuing, previewing, correcting and opening letters.
+
+Letters are issued with the step that needs them, inside the step's transaction
+(`incidents.services._take_step` calls `letters_for_step`, then records the step's event
+with the letters in it, then `letters_store`): if a letter cannot be rendered, the step
+does not happen. A letter issued on its own (a correction, another format) is recorded
+as a 'letter issued' event.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+
+from incidents import clock, permissions
+from incidents.audit import event_record
+from incidents.letters.documents import LetterDraft, letter_draft, letter_redraft, letter_render
+from incidents.letters.facts import letter_facts
+from incidents.letters.kinds import KINDS, kinds_for_step
+from incidents.models import Case, CaseEvent, Letter, Role
+
+# While a preview runs, the letters a step would issue are collected here instead of stored.
+_previewing: contextvars.ContextVar[list | None] = contextvars.ContextVar("letters_previewing", default=None)
+
+
+class LetterTampered(Exception):
+    """A stored letter no longer matches the SHA-256 it was issued with."""
+
+
+def _next_version(case: Case, kind: str) -> int:
+    last = Letter.objects.filter(case=case, kind=kind).aggregate(last=Max("version"))["last"] or 0
+    return last + 1
+
+
+# --- Issued with a step -------------------------------------------------------------
+
+def letters_for_step(*, case: Case, step: str, by, arguments: dict, from_state: str) -> list[LetterDraft]:
+    """Draft and render the letters `step` issues, once the step has changed `case`.
+
+    Call inside the step's transaction, before its event is recorded. Stores nothing.
+    """
+    drafts = []
+    for kind in kinds_for_step(case, step, arguments, from_state):
+        facts = letter_facts(case=case, kind=kind, by=by, arguments=arguments)
+        draft = letter_draft(case=case, kind=kind, facts=facts, version=_next_version(case, kind))
+        letter_render(draft)
+        drafts.append(draft)
+    return drafts
+
+
+def letters_event_details(drafts: list[LetterDraft]) -> dict:
+    """What the event that issues these letters records of them (nothing if there are none)."""
+    if not drafts:
+        return {}
+    return {"letters": [
+        {"letter": str(d.uuid), "kind": d.kind, "reference": d.reference, "version": d.version,
+         "recipient": d.recipient_name, "format": d.letter_format, "sha256": hashlib.sha256(d.pdf).hexdigest()}
+        for d in drafts
+    ]}
+
+
+def letters_store(drafts: list[LetterDraft], *, event: CaseEvent, by, supersedes: Letter | None = None,
+                  reason: str = "") -> list[Letter]:
+    """Store rendered drafts as issued letters of `event` (in the private storage, under random
+    names, with their SHA-256). During a preview, collects them instead."""
+    collected = _previewing.get()
+    if collected is not None:
+        collected.extend(drafts)
+        return []
+    letters = []
+    for draft in drafts:
+        letter = Letter(
+            uuid=draft.uuid, case=draft.case, kind=draft.kind, version=draft.version, supersedes=supersedes,
+            reason=reason, reference=draft.reference, title=draft.title, recipient_staff=draft.recipient_staff,
+            recipient_user=draft.recipient_user, recipient_name=draft.recipient_name,
+            letter_format=draft.letter_format, facts=draft.facts, sha256=hashlib.sha256(draft.pdf).hexdigest(),
+            size=len(draft.pdf), issued_by=by, issued_at=event.at, event=event,
+        )
+        letter.pdf.save("letter.pdf", ContentFile(draft.pdf), save=False)
+        letter.save()
+        letters.append(letter)
+    return letters
+
+
+# --- Preview --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LetterPreview:
+    kind: str
+    title: str
+    reference: str
+    recipient_name: str
+    letter_format: str
+    html: str
+    pdf: bytes
+
+
+class _Discard(Exception):
+    pass
+
+
+def letter_preview(*, case: Case, kind: str, by, step: str | None = None, arguments: dict | None = None,
+                   letter_format: str | None = None) -> LetterPreview:
+    """Render letter `kind` for `case` without storing anything, and return it.
+
+    With `step` (a step name such as "refer_to_hearing") and `arguments` (the keyword
+    arguments of its service, `case_refer_to_hearing`, without `case` and `by`): the letter
+    exactly as it would be issued if `by` took that step now. The step is really tried —
+    its stage, permission, conditions and input are checked, and refusals are raised just
+    as the service raises them (`StepNotAvailable`, `NotPermitted`, `ValidationError`) —
+    inside a transaction that is always rolled back; `case` itself is left untouched.
+    Raises LookupError if the step issues no letter of `kind` with that input.
+
+    Without `step`: the letter drawn from the case as it stands, `arguments` standing in
+    for the step's input (used to review letters and to render samples).
+
+    `letter_format` ("standard" or "large_print") overrides the recipient's preference.
+    """
+    if step is None:
+        facts = letter_facts(case=case, kind=kind, by=by, arguments=arguments)
+        draft = letter_draft(case=case, kind=kind, facts=facts, version=_next_version(case, kind),
+                             letter_format=letter_format)
+    else:
+        from incidents import services  # services issue letters; letters preview services
+
+        service = getattr(services, f"case_{step}")
+        collected: list[LetterDraft] = []
+        token = _previewing.set(collected)
+        try:
+            with transaction.atomic():
+                service(case=Case.objects.get(pk=case.pk), by=by, **(arguments or {}))
+                raise _Discard
+        except _Discard:
+            pass
+        finally:
+            _previewing.reset(token)
+        matching = [draft for draft in collected if draft.kind == kind]
+        if not matching:
+            raise LookupError(f"“{step}” with this input issues no letter of kind {kind}.")
+        draft = matching[0]
+        if letter_format:
+            draft = letter_redraft(draft, letter_format=letter_format)
+    pdf = letter_render(draft)
+    return LetterPreview(kind=kind, title=draft.title, reference=draft.reference, recipient_name=draft.recipient_name,
+                         letter_format=draft.letter_format, html=draft.html, pdf=pdf)
+
+
+# --- Corrections and other formats ------------------------------------------------
+
+@transaction.atomic
+def letter_reissue(*, letter: Letter, by, reason: str, letter_format: str | None = None,
+                   changes: dict[str, str] | None = None) -> Letter:
+    """Issue a new version of `letter`: corrected (`changes` replaces parts of its text, such as
+    "reasons") and/or in another format. The earlier version stays as it was issued.
+
+    Only the case manager may do this; a reason is required. Records a 'letter issued' event.
+    """
+    from incidents.services import NotPermitted
+
+    case = letter.case
+    if not permissions.can_manage_case(by, case):
+        raise NotPermitted("Only the case manager can correct or re-issue a letter.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why a new version of the letter is issued."})
+    if letter_format is not None and letter_format not in Letter.Format.values:
+        raise ValidationError({"letter_format": "Choose standard or large print."})
+    facts = dict(letter.facts)
+    for key, value in (changes or {}).items():
+        if not isinstance(facts.get(key), str) or key == "date":
+            raise ValidationError({key: "This part of the letter cannot be corrected."})
+        facts[key] = value
+    facts["date"] = clock.today().isoformat()
+    facts["replaces"] = {"reference": letter.reference, "date": letter.facts.get("date")}
+    draft = letter_draft(case=case, kind=letter.kind, facts=facts, version=_next_version(case, letter.kind),
+                         letter_format=letter_format or letter.letter_format)
+    letter_render(draft)
+    event = event_record(case=case, kind=CaseEvent.Kind.LETTER_ISSUED, actor=by, note=reason,
+                         details=letters_event_details([draft]) | {"replaces": str(letter.uuid)})
+    return letters_store([draft], event=event, by=by, supersedes=letter, reason=reason)[0]
+
+
+# --- Reading a letter ------------------------------------------------------------------
+
+def can_download_letter(user, letter: Letter) -> bool:
+    """Those who act on the case, the school's HR advisers, the DSL on a safeguarding case,
+    and the reporter for the acknowledgement of their own report."""
+    case = letter.case
+    if not user.is_authenticated or permissions.is_subject(user, case):
+        return False
+    if letter.recipient_user_id == user.pk:
+        return True
+    if (permissions.can_manage_case(user, case) or permissions.can_investigate(user, case)
+            or permissions.can_hear_case(user, case) or permissions.can_hear_appeal(user, case)):
+        return True
+    if permissions.has_role(user, case.school, Role.HR_ADVISER):
+        return True
+    return case.safeguarding and permissions.has_role(user, case.school, Role.DSL)
+
+
+@transaction.atomic
+def letter_open(*, letter: Letter, by) -> bytes:
+    """The letter's PDF, checked against its SHA-256, for `by` to download. Records a
+    'downloaded' event. Raises PermissionDenied for anyone else."""
+    if not can_download_letter(by, letter):
+        raise PermissionDenied("You cannot open this letter.")
+    with letter.pdf.open("rb") as file:
+        content = file.read()
+    if hashlib.sha256(content).hexdigest() != letter.sha256:
+        raise LetterTampered(f"The stored file of letter {letter.reference} does not match what was issued.")
+    event_record(case=letter.case, kind=CaseEvent.Kind.DOWNLOADED, actor=by,
+                 details={"letter": str(letter.uuid), "reference": letter.reference, "sha256": letter.sha256})
+    return content
+
+
+def letters_of_case(case: Case):
+    """The case's letters, every version, oldest first."""
+    return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
+
+
+__all__ = ["KINDS", "LetterPreview", "LetterTampered", "can_download_letter", "letter_open", "letter_preview",
+           "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]
