@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from incidents import services
+from incidents.grants import access_sync_all
 from incidents.models import Case, Clause, Membership, Policy, Role, School, StaffMember, Trust
 from incidents.working_days import add_working_days, is_working_day
 from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason
@@ -166,6 +167,8 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime | None = None) -> 
         scenarios += [scenario(demo) for scenario in school_scenarios]
         result.cases_created[school.name] = len(school_scenarios)
     _run_on_one_clock(scenarios, now=now)
+    # Cases seeded before object permissions existed get theirs; new ones already have them.
+    access_sync_all()
     return result
 
 

@@ -1,20 +1,74 @@
-"""Who may see and do what on a case: every rule, as a pure function of a user and a case.
+"""Who may see and do what on a case: every rule in one module.
 
-The workflow's transitions and (later) the views ask these rules; nothing else decides
-access. Conflicts of interest are here too: the person a case is about, and the person
-who reported it, never act on it.
+Two kinds of rule live here:
+- `deserved_grants(case)`: who should hold which object permission on a case, from the
+  case itself (its reporter, case manager, investigating officer, panels) and the school's
+  roles (HR advisers; the safeguarding lead on a safeguarding case). `incidents.grants`
+  writes these into django-guardian's tables as the case moves;
+- `can_<verb>(user, case)`: what a user may do now, asked of guardian through
+  `user.has_perm("incidents.<permission>", case)`, less the conflicts of interest that no
+  grant can override: the employee a case is about never sees or acts on it.
+Views, templates and the workflow's transitions all ask these functions.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from guardian.core import ObjectPermissionChecker
 
 from incidents.models.people import Membership, Role
+
+CASE_PERMISSIONS = (
+    "view_case", "manage_case", "investigate_case", "hear_case", "hear_appeal", "refer_safeguarding",
+    "view_own_report", "withdraw_report", "export_case",
+)
+SCHOOL_WIDE_ROLES = (Role.HR_ADVISER, Role.DSL)
+
+
+def deserved_grants(case) -> tuple[set[tuple[int, str]], set[tuple[str, str]]]:
+    """The (user id, permission) and (school role, permission) pairs `case` should grant."""
+    users = {(case.reporter_id, "view_own_report"), (case.reporter_id, "withdraw_report")}
+    involved = [(case.case_manager_id, ("view_case", "manage_case", "refer_safeguarding"))]
+    if case.investigating_officer_id:
+        involved.append((case.investigating_officer_id, ("view_case", "investigate_case")))
+    for member in case.hearing_panel.values_list("pk", flat=True):
+        involved.append((member, ("view_case", "hear_case")))
+    for member in case.appeal_panel.values_list("pk", flat=True):
+        involved.append((member, ("view_case", "hear_appeal")))
+    subject_user = case.subject.user_id if case.subject_id else None
+    users |= {(person, codename) for person, codenames in involved if person != subject_user
+              for codename in codenames}
+    groups = {(Role.HR_ADVISER, "view_case"), (Role.HR_ADVISER, "export_case")}
+    if case.safeguarding:
+        groups |= {(Role.DSL, "view_case"), (Role.DSL, "refer_safeguarding")}
+    return users, groups
 
 
 def is_subject(user, case) -> bool:
     """The user is the employee the case is about."""
     return case.subject is not None and case.subject.user_id is not None and case.subject.user_id == user.pk
+
+
+def _holds(user, codename: str, case) -> bool:
+    """Whether guardian grants `user` the permission on `case`.
+
+    Asked through one ObjectPermissionChecker per person and case (two queries), kept on the
+    case object for its lifetime, since a page asks many rules of the same case; a step's
+    service forgets them when it changes the grants (`forget_grants`). Django answers every
+    has_perm of a superuser with yes, but a superuser administers the system and takes no
+    part in cases, so only a real grant counts.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    known = case.__dict__.setdefault("_granted", {})
+    if user.pk not in known:
+        known[user.pk] = set(ObjectPermissionChecker(user).get_perms(case))
+    return codename in known[user.pk]
+
+
+def forget_grants(case) -> None:
+    """Drop what `_holds` remembered of this case's grants."""
+    case.__dict__.pop("_granted", None)
 
 
 def has_role(user, school, *roles: str) -> bool:
@@ -30,49 +84,41 @@ def has_role(user, school, *roles: str) -> bool:
 def can_view_case(user, case) -> bool:
     """See the whole case: the case manager, the investigating officer, the panels, the HR
     advisers of the school, and the DSL for safeguarding cases. Never the employee concerned."""
-    if not user.is_authenticated or is_subject(user, case):
-        return False
-    if user.pk in (case.case_manager_id, case.investigating_officer_id):
-        return True
-    if has_role(user, case.school, Role.HR_ADVISER):
-        return True
-    if case.safeguarding and has_role(user, case.school, Role.DSL):
-        return True
-    return case.hearing_panel.filter(pk=user.pk).exists() or case.appeal_panel.filter(pk=user.pk).exists()
+    return _holds(user, "view_case", case) and not is_subject(user, case)
 
 
 def can_view_own_report(user, case) -> bool:
     """The reporter sees what they sent and the stage in plain words, nothing more."""
-    return user.is_authenticated and case.reporter_id == user.pk
+    return _holds(user, "view_own_report", case)
 
 
 def can_withdraw_report(user, case) -> bool:
-    return user.is_authenticated and case.reporter_id == user.pk
+    return _holds(user, "withdraw_report", case)
 
 
 def can_manage_case(user, case) -> bool:
-    return user.is_authenticated and case.case_manager_id == user.pk and not is_subject(user, case)
+    return _holds(user, "manage_case", case) and not is_subject(user, case)
 
 
 def can_refer_safeguarding(user, case) -> bool:
     """The case manager, or the school's designated safeguarding lead on a safeguarding case."""
-    if can_manage_case(user, case):
-        return True
-    return case.safeguarding and has_role(user, case.school, Role.DSL) and not is_subject(user, case)
+    return _holds(user, "refer_safeguarding", case) and not is_subject(user, case)
 
 
 def can_investigate(user, case) -> bool:
-    return user.is_authenticated and case.investigating_officer_id == user.pk and not is_subject(user, case)
+    return _holds(user, "investigate_case", case) and not is_subject(user, case)
 
 
 def can_hear_case(user, case) -> bool:
-    return (user.is_authenticated and not is_subject(user, case)
-            and case.hearing_panel.filter(pk=user.pk).exists())
+    return _holds(user, "hear_case", case) and not is_subject(user, case)
 
 
 def can_hear_appeal(user, case) -> bool:
-    return (user.is_authenticated and not is_subject(user, case)
-            and case.appeal_panel.filter(pk=user.pk).exists())
+    return _holds(user, "hear_appeal", case) and not is_subject(user, case)
+
+
+def can_export_case(user, case) -> bool:
+    return _holds(user, "export_case", case) and not is_subject(user, case)
 
 
 def conflict_of_interest(person, case, *, role: str) -> str | None:
@@ -100,3 +146,4 @@ def choose_case_manager(*, school, reporter, subject):
         if chair.pk not in involved:
             return chair
     raise ValidationError(f"{school} has no headteacher or chair of governors free to manage this case.")
+

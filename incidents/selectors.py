@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from incidents import clock
-from incidents.models import Case, Membership, Role
+from incidents.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role
 from incidents.workflow import State, Suspension
 
 
@@ -16,19 +16,21 @@ def _schools_where(user, role: str):
     return Membership.objects.filter(user=user, role=role).values("school")
 
 
+def _cases_granted(user, codename: str) -> QuerySet[Case]:
+    """Cases on which `user` holds `codename`, directly or through a group (guardian's tables),
+    never the cases about themselves."""
+    if not user.is_authenticated or user.is_superuser:
+        return Case.objects.none()
+    direct = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename=codename)
+    through_group = CaseGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), group__user=user, permission__codename=codename)
+    return Case.objects.filter(Exists(direct) | Exists(through_group)).exclude(subject__user=user)
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
     """The cases this user may see in full (the query form of permissions.can_view_case)."""
-    if not user.is_authenticated:
-        return Case.objects.none()
-    panel = Case.hearing_panel.through.objects.filter(case=OuterRef("pk"), user=user)
-    appeal = Case.appeal_panel.through.objects.filter(case=OuterRef("pk"), user=user)
-    visible = (
-        Q(case_manager=user) | Q(investigating_officer=user)
-        | Q(school__in=_schools_where(user, Role.HR_ADVISER))
-        | Q(safeguarding=True, school__in=_schools_where(user, Role.DSL))
-        | Exists(panel) | Exists(appeal)
-    )
-    return Case.objects.filter(visible).exclude(subject__user=user)
+    return _cases_granted(user, "view_case")
 
 
 def reports_by(user) -> QuerySet[Case]:
@@ -120,3 +122,9 @@ def next_deadline(case: Case) -> tuple[date, str] | None:
     if case.suspension == Suspension.SUSPENDED and case.suspension_review_on:
         candidates.append((case.suspension_review_on, "Suspension review"))
     return min(candidates) if candidates else None
+
+
+def cases_exportable_by(user) -> QuerySet[Case]:
+    """The cases this user may export (registers, bundles, subject access): the query form of
+    permissions.can_export_case; every export goes through this one function."""
+    return _cases_granted(user, "export_case")

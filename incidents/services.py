@@ -27,8 +27,9 @@ from django_fsm import ConcurrentTransition
 
 from incidents import clock, permissions
 from incidents.audit import event_record
-from incidents.letters.services import letters_event_details, letters_for_step, letters_store
 from incidents.evidence_checks import check_evidence_file, safe_name
+from incidents.grants import access_sync
+from incidents.letters.services import letters_event_details, letters_for_step, letters_store
 from incidents.models import Case, CaseEvent, Clause, Evidence, School, StaffMember
 from incidents.working_days import add_working_days
 from incidents.workflow import State
@@ -105,10 +106,12 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
         case_manager=permissions.choose_case_manager(school=school, reporter=reporter, subject=subject),
     )
     case.clauses.set(clauses)
+    access = access_sync(case=case)
     letters = letters_for_step(case=case, step="report", by=reporter, arguments={}, from_state="")
     event = event_record(case=case, kind=CaseEvent.Kind.REPORTED, actor=reporter, to_state=case.state,
                          details={"clauses": [clause.ref for clause in clauses],
-                                  "case_manager": _person(case.case_manager)} | letters_event_details(letters))
+                                  "case_manager": _person(case.case_manager), "access": access}
+                         | letters_event_details(letters))
     letters_store(letters, event=event, by=reporter)
     for upload in evidence:
         evidence_add(case=case, by=reporter, file=upload)
@@ -197,12 +200,13 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
         with transaction.atomic():
             method(**arguments)
             case.save()
+            access = access_sync(case=case)
             actor = None if by is SYSTEM else by
             letters = letters_for_step(case=case, step=name, by=actor, arguments=arguments, from_state=current)
             event = event_record(
                 case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=name,
                 from_state=current, to_state=meta.field.get_state(case), note=note,
-                details=_describe(arguments) | letters_event_details(letters),
+                details=_describe(arguments) | {"access": access} | letters_event_details(letters),
             )
             letters_store(letters, event=event, by=actor)
             return event

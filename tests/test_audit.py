@@ -49,11 +49,28 @@ def test_verify_audit_names_the_first_tampered_event(procedure, capsys):
     assert "All audit chains hold." in capsys.readouterr().out
 
     with connection.cursor() as cursor:  # tampering behind the application's back
+        if connection.vendor == "postgresql":  # a superuser past the trigger that refuses updates
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("UPDATE incidents_caseevent SET note = %s WHERE case_id = %s AND sequence = 2",
                        ["edited", case.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     assert str(audit_verify()) == f"{case.reference} event #2: content does not match its hash"
     with pytest.raises(CommandError, match=f"{case.reference} event #2"):
         call_command("verify_audit")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_the_database_itself_refuses_to_change_or_delete_an_event(procedure):
+    from django.db import DatabaseError, transaction
+
+    case = procedure.case_at(State.REPORTED)
+    for statement in ("UPDATE incidents_caseevent SET note = 'x' WHERE case_id = %s",
+                      "DELETE FROM incidents_caseevent WHERE case_id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [case.pk])
+    assert case.events.get().note == ""
 
 
 def test_a_failure_after_the_state_changes_leaves_nothing_behind(procedure, school):

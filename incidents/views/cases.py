@@ -76,8 +76,9 @@ def _describe(value) -> str:
     if isinstance(value, dict):
         if "name" in value:
             return value["name"]
-        return "; ".join(f"{k.replace('_', ' ')}: {'yes' if v is True else 'no' if v is False else v}"
-                         for k, v in value.items())
+        return "; ".join(f"{k.replace('_', ' ')}: {_describe(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(_describe(v) for v in value)
     return str(value)
