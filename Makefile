@@ -21,6 +21,8 @@ run: install
 # Letters: time per letter against bare WeasyPrint, and a batch of 100 on every core (prints figures).
 bench: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-bench-only} $(BIN)/python tests/bench/bench_letters.py
+	# Exports: the CSV register of 100k cases against psql's \copy, and peak memory at 10k and 100k (PostgreSQL).
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-bench-only} $(BIN)/python tests/bench/bench_exports.py
 
 # The whole test suite, on SQLite unless DATABASE_URL names another database.
 test: install

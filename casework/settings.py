@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.forms",
     "django_fsm",
     "guardian",
+    "django_tasks",
+    "django_tasks_db",
     "incidents",
 ]
 
@@ -107,6 +109,17 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian keeps no anonymous user row
+
+# Long exports run in the background: `python manage.py db_worker` works through the queue
+# kept in the database. With DJANGO_DEBUG (as in `make run`) they run at once, in the request.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

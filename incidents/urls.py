@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import cases, home, pages, reports
+from incidents.views import cases, exports, home, pages, reports
 
 app_name = "incidents"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("cases/<uuid:uuid>/evidence/<uuid:evidence>/", cases.EvidenceDownloadView.as_view(),
          name="evidence_download"),
     path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
+    # HR exports (incidents/views/exports.py)
+    path("exports/", exports.ExportsView.as_view(), name="exports"),
+    path("exports/register/", exports.RegisterDownloadView.as_view(), name="export_register"),
+    path("exports/subject-access/", exports.SubjectAccessView.as_view(), name="export_subject_access"),
+    path("exports/prepared/<uuid:uuid>/", exports.PreparedDownloadView.as_view(), name="export_prepared"),
+    path("cases/<uuid:uuid>/bundle/", exports.CaseBundleView.as_view(), name="case_bundle"),
 ]

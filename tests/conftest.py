@@ -30,6 +30,12 @@ def real_letters():
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background work (long exports) runs in the test itself."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     """Uploaded evidence goes to a temporary folder in every test."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"

@@ -1,9 +1,10 @@
 from incidents.models.case import Case
 from incidents.models.events import CaseEvent
 from incidents.models.evidence import Evidence
+from incidents.models.exports import ExportRecord, PreparedExport
 from incidents.models.grants import CaseGroupObjectPermission, CaseUserObjectPermission
 from incidents.models.letter import Letter
 from incidents.models.people import Membership, Role, School, StaffMember, Trust
 from incidents.models.policy import Clause, Policy
 
-__all__ = ["Case", "CaseEvent", "CaseGroupObjectPermission", "CaseUserObjectPermission", "Clause", "Evidence", "Letter", "Membership", "Policy", "Role", "School", "StaffMember", "Trust"]
+__all__ = ["Case", "CaseEvent", "CaseGroupObjectPermission", "CaseUserObjectPermission", "Clause", "Evidence", "ExportRecord", "Letter", "Membership", "Policy", "PreparedExport", "Role", "School", "StaffMember", "Trust"]

@@ -1,0 +1,63 @@
+"""The choices HR makes before an export."""
+
+from __future__ import annotations
+
+from django import forms
+
+from incidents.exports.bundle import PURPOSES
+from incidents.exports.register import FORMATS, RegisterFilters
+from incidents.forms import AccessibleForm, DateInput
+from incidents.models import Case, Clause, School
+from incidents.workflow import Outcome, State
+
+
+class RegisterForm(AccessibleForm):
+    file_format = forms.ChoiceField(label="Format", widget=forms.RadioSelect, initial="csv", choices=[
+        ("csv", "CSV (opens in any spreadsheet)"), ("xlsx", "Excel workbook (XLSX)"), ("json", "JSON (for programs)")])
+    school = forms.ChoiceField(required=False, label="School")
+    reported_from = forms.DateField(required=False, label="Reported on or after", widget=DateInput)
+    reported_to = forms.DateField(required=False, label="Reported on or before", widget=DateInput)
+    stage = forms.ChoiceField(required=False, label="Stage", choices=[("", "Any stage")] + list(State.choices))
+    kind = forms.ChoiceField(required=False, label="Kind", choices=[("", "Any kind")] + list(Case.Kind.choices))
+    clause = forms.ChoiceField(required=False, label="Clause")
+    outcome = forms.ChoiceField(required=False, label="Outcome", choices=[("", "Any outcome")] + list(Outcome.choices))
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = School.objects.filter(pk__in=schools).order_by("name")
+        self.fields["school"].choices = [("", "All schools")] + [(str(s.pk), s.name) for s in schools]
+        clauses = Clause.objects.filter(policy__schools__in=schools).distinct().citable()
+        self.fields["clause"].choices = [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("reported_from"), data.get("reported_to")
+        if start and end and start > end:
+            self.add_error("reported_to", "The end date must be on or after the start date.")
+        return data
+
+    def filters(self) -> RegisterFilters:
+        data = self.cleaned_data
+        return RegisterFilters(school=int(data["school"]) if data["school"] else None,
+                               reported_from=data["reported_from"], reported_to=data["reported_to"],
+                               stage=data["stage"], kind=data["kind"], clause=data["clause"], outcome=data["outcome"])
+
+
+assert set(dict(RegisterForm.base_fields["file_format"].choices)) == set(FORMATS)
+
+
+class BundleForm(AccessibleForm):
+    purpose = forms.ChoiceField(label="Who is the bundle for?", widget=forms.RadioSelect, initial="hearing",
+                                choices=[(key, label[0].upper() + label[1:]) for key, label in PURPOSES.items()])
+
+
+class SubjectAccessForm(AccessibleForm):
+    staff_member = forms.ModelChoiceField(queryset=None, label="Member of staff",
+                                          empty_label="Choose a member of staff")
+    redact_others = forms.BooleanField(required=False, label="Redact other people's names",
+                                       help_text="Evidence files are then listed but not included, to review by hand.")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_member"].queryset = people
+        self.fields["staff_member"].label_from_instance = lambda s: f"{s.full_name}, {s.school.name}"

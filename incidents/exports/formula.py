@@ -1,0 +1,41 @@
+"""The guard against spreadsheet formulas (CSV/formula injection, OWASP).
+
+A cell whose text starts with = + - @ a tab or a carriage return is run as a formula by
+Excel, LibreOffice and Google Sheets. Such text gets a leading apostrophe, which spreadsheets
+show as plain text. The register applies the guard in SQL (`Neutralised`), so PostgreSQL's
+COPY and the Python writers give the same cells; `neutralise` is the same rule in Python.
+
+JSON exports keep the data as it is: JSON is read by programs, not run by spreadsheets, and
+a changed value there would be a wrong value.
+"""
+
+from __future__ import annotations
+
+from django.db.models import CharField, Func
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """`value` as a spreadsheet may safely show it (non-text values pass unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class Neutralised(Func):
+    """SQL form of `neutralise` for one text expression (evaluated once on PostgreSQL)."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # A bracket expression of the literal characters; '-' last so it is not a range.
+        return f"REGEXP_REPLACE({sql}, %s, %s)", (*params, "^([=+@\t\r-])", "'\\1")
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        starts = ", ".join(["%s"] * len(FORMULA_STARTS))
+        return (f"CASE WHEN SUBSTR({sql}, 1, 1) IN ({starts}) THEN '''' || {sql} ELSE {sql} END",
+                (*params, *FORMULA_STARTS, *params, *params))

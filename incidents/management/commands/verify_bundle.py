@@ -1,0 +1,22 @@
+"""python manage.py verify_bundle FILE.zip: does every file still match the bundle's manifest?"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from incidents.exports.archive import archive_verify
+
+
+class Command(BaseCommand):
+    help = ("Check a case bundle or subject access ZIP against its manifest.json: names every file that is "
+            "missing, changed, damaged or not listed. Exits with an error if any is.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        result = archive_verify(file)
+        if not result.ok:
+            for problem in result.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{file}: {len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}; "
+                               "the bundle is not as it was made.")
+        self.stdout.write(f"{file}: all {result.checked} files match the manifest.")
