@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from incidents import clock
 from incidents.evidence_checks import check_evidence_file
-from incidents.models import Case, Clause, Membership, StaffMember
+from incidents.models import Case, Clause, Letter, Membership, StaffMember
 from incidents.workflow import (
     AppealDecision,
     ContainmentStep,
@@ -415,3 +415,8 @@ class CaseFilterForm(forms.Form):
         self.fields["stage"].choices = [("", "Any stage")] + list(State.choices)
         self.fields["clause"].choices = [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses]
         self.fields["school"].choices = [("", "All schools")] + [(str(s.pk), s.name) for s in schools]
+
+
+class LetterReissueForm(AccessibleForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is a new version issued?")
+    letter_format = forms.ChoiceField(choices=Letter.Format.choices, widget=forms.RadioSelect, label="Format")

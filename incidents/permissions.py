@@ -121,6 +121,14 @@ def can_export_case(user, case) -> bool:
     return _holds(user, "export_case", case) and not is_subject(user, case)
 
 
+def can_download_letter(user, letter) -> bool:
+    """Whoever may see the case, and the person a letter was sent to within the product (the
+    reporter's acknowledgement); never the employee concerned through the product."""
+    if not user.is_authenticated or is_subject(user, letter.case):
+        return False
+    return letter.recipient_user_id == user.pk or can_view_case(user, letter.case)
+
+
 def conflict_of_interest(person, case, *, role: str) -> str | None:
     """Why `person` may not act as `role` on `case`, or None if they may."""
     name = person.get_full_name() or person.get_username()

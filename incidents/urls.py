@@ -14,6 +14,9 @@ urlpatterns = [
     path("cases/<uuid:uuid>/steps/<slug:step>/", cases.CaseStepView.as_view(), name="case_step"),
     path("cases/<uuid:uuid>/evidence/<uuid:evidence>/", cases.EvidenceDownloadView.as_view(),
          name="evidence_download"),
+    path("cases/<uuid:uuid>/letters/<uuid:letter>/", cases.LetterDownloadView.as_view(), name="letter_download"),
+    path("cases/<uuid:uuid>/letters/<uuid:letter>/new-version/", cases.LetterReissueView.as_view(),
+         name="letter_reissue"),
     path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
     # HR exports (incidents/views/exports.py)
     path("exports/", exports.ExportsView.as_view(), name="exports"),

@@ -23,7 +23,7 @@ from incidents.audit import event_record
 from incidents.letters.documents import LetterDraft, letter_draft, letter_redraft, letter_render
 from incidents.letters.facts import letter_facts
 from incidents.letters.kinds import KINDS, kinds_for_step
-from incidents.models import Case, CaseEvent, Letter, Role
+from incidents.models import Case, CaseEvent, Letter
 
 # While a preview runs, the letters a step would issue are collected here instead of stored.
 _previewing: contextvars.ContextVar[list | None] = contextvars.ContextVar("letters_previewing", default=None)
@@ -187,27 +187,11 @@ def letter_reissue(*, letter: Letter, by, reason: str, letter_format: str | None
 
 # --- Reading a letter ------------------------------------------------------------------
 
-def can_download_letter(user, letter: Letter) -> bool:
-    """Those who act on the case, the school's HR advisers, the DSL on a safeguarding case,
-    and the reporter for the acknowledgement of their own report."""
-    case = letter.case
-    if not user.is_authenticated or permissions.is_subject(user, case):
-        return False
-    if letter.recipient_user_id == user.pk:
-        return True
-    if (permissions.can_manage_case(user, case) or permissions.can_investigate(user, case)
-            or permissions.can_hear_case(user, case) or permissions.can_hear_appeal(user, case)):
-        return True
-    if permissions.has_role(user, case.school, Role.HR_ADVISER):
-        return True
-    return case.safeguarding and permissions.has_role(user, case.school, Role.DSL)
-
-
 @transaction.atomic
 def letter_open(*, letter: Letter, by) -> bytes:
     """The letter's PDF, checked against its SHA-256, for `by` to download. Records a
     'downloaded' event. Raises PermissionDenied for anyone else."""
-    if not can_download_letter(by, letter):
+    if not permissions.can_download_letter(by, letter):
         raise PermissionDenied("You cannot open this letter.")
     with letter.pdf.open("rb") as file:
         content = file.read()
@@ -223,5 +207,5 @@ def letters_of_case(case: Case):
     return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
 
 
-__all__ = ["KINDS", "LetterPreview", "LetterTampered", "can_download_letter", "letter_open", "letter_preview",
+__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview",
            "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]

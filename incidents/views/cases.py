@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from incidents import audit, permissions, selectors, services
-from incidents.forms import STEP_FORMS, CaseFilterForm
+from incidents.forms import STEP_FORMS, CaseFilterForm, LetterReissueForm
+from incidents.letters.kinds import STEP_LETTERS
+from incidents.letters.services import letter_open, letter_preview, letter_reissue, letters_of_case
 from incidents.models import CaseEvent, Clause, Membership, School
 from incidents.views.access import CaseMixin, SignedInMixin
 from incidents.workflow import State, Suspension
@@ -68,6 +70,8 @@ class CaseDetailView(CaseMixin, DetailView):
             appeal_panel=case.appeal_panel.all(),
             steps=[(name, STEP_FORMS[name].irreversible, _label(case, name)) for name in steps],
             deadline=selectors.next_deadline(case),
+            letters=letters_of_case(case),
+            can_reissue=permissions.can_manage_case(user, case),
             **kwargs,
         )
 
@@ -136,9 +140,11 @@ class CaseStepView(CaseMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(step=self.step, label=_label(self.case, self.step), back=self._back(),
-                                        **kwargs)
+                                        issues_letter=self.step in STEP_LETTERS, **kwargs)
 
     def form_valid(self, form):
+        if "preview" in self.request.POST:
+            return self.preview(form)
         service = getattr(services, f"case_{self.step}")
         try:
             service(case=self.case, by=self.request.user, **form.arguments())
@@ -153,6 +159,30 @@ class CaseStepView(CaseMixin, FormView):
         messages.success(self.request, f"Done: {_label(self.case, self.step)}. "
                                        f"The case is now at the stage “{self.case.get_state_display()}”.")
         return redirect(self._back())
+
+    def preview(self, form):
+        """The letter this step would issue with this input, shown and not stored."""
+        state = self.case.suspension if self.step in ("suspend", "review_suspension", "lift_suspension") \
+            else self.case.state
+        kinds = STEP_LETTERS[self.step](self.case, form.arguments(), state) if self.step in STEP_LETTERS else []
+        if not kinds:
+            messages.info(self.request, "With this input the step sends no letter.")
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            letter = letter_preview(case=self.case, kind=kinds[0], by=self.request.user, step=self.step,
+                                    arguments=form.arguments())
+        except ValidationError as refused:
+            form.add_service_error(refused)
+            return self.form_invalid(form)
+        except services.NotPermitted:
+            raise Http404("No such step for you.") from None
+        except (services.StepNotAvailable, services.CaseConflict) as refused:
+            messages.error(self.request, str(refused))
+            return redirect(self._back())
+        response = HttpResponse(letter.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def _back(self) -> str:
         if permissions.can_view_case(self.request.user, self.case):
@@ -174,3 +204,48 @@ class EvidenceDownloadView(CaseMixin, View):
                                 content_type=evidence.content_type)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class LetterDownloadView(CaseMixin, View):
+    """An issued letter, checked against its SHA-256, as an attachment; each download is logged."""
+
+    case_rule = staticmethod(lambda user, case: permissions.can_view_case(user, case)
+                             or permissions.can_view_own_report(user, case))
+
+    def get(self, request, *args, **kwargs):
+        letter = get_object_or_404(self.case.letters, uuid=kwargs["letter"])
+        if not permissions.can_download_letter(request.user, letter):
+            raise Http404("No such letter.")
+        content = letter_open(letter=letter, by=request.user)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{letter.reference.replace("/", "-")}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class LetterReissueView(CaseMixin, FormView):
+    """A correction, or the same letter in another format: a new version; the old one stays."""
+
+    case_rule = staticmethod(permissions.can_manage_case)
+    template_name = "incidents/letter_reissue.html"
+    form_class = LetterReissueForm
+
+    def get_letter(self):
+        return get_object_or_404(self.case.letters, uuid=self.kwargs["letter"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(letter=self.get_letter(), **kwargs)
+
+    def get_initial(self):
+        return {"letter_format": self.get_letter().letter_format}
+
+    def form_valid(self, form):
+        try:
+            letter = letter_reissue(letter=self.get_letter(), by=self.request.user, **form.cleaned_data)
+        except ValidationError as refused:
+            for field, problems in refused.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Issued {letter.reference}, version {letter.version}. "
+                                       "The earlier version is kept as it was.")
+        return redirect(self.case.get_absolute_url())

@@ -67,6 +67,7 @@ class MyReportDetailView(CaseMixin, DetailView):
         return super().get_context_data(
             stage=plain_stage(case),
             evidence=case.evidence.all(),
+            letters=case.letters.filter(recipient_user=self.request.user),
             can_withdraw="withdraw" in services.available_steps(case, self.request.user),
             **kwargs,
         )
