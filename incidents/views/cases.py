@@ -143,11 +143,11 @@ class CaseStepView(CaseMixin, FormView):
                                         issues_letter=self.step in STEP_LETTERS, **kwargs)
 
     def form_valid(self, form):
-        if "preview" in self.request.POST:
-            return self.preview(form)
-        service = getattr(services, f"case_{self.step}")
+        """Take the step (or preview its letter); a refusal is shown beside the form, or, when
+        the case has moved on, on the case page."""
+        act = self.preview if "preview" in self.request.POST else self.take
         try:
-            service(case=self.case, by=self.request.user, **form.arguments())
+            return act(form)
         except ValidationError as refused:
             form.add_service_error(refused)
             return self.form_invalid(form)
@@ -156,29 +156,23 @@ class CaseStepView(CaseMixin, FormView):
         except (services.StepNotAvailable, services.CaseConflict) as refused:
             messages.error(self.request, str(refused))
             return redirect(self._back())
+
+    def take(self, form):
+        getattr(services, f"case_{self.step}")(case=self.case, by=self.request.user, **form.arguments())
         messages.success(self.request, f"Done: {_label(self.case, self.step)}. "
                                        f"The case is now at the stage “{self.case.get_state_display()}”.")
         return redirect(self._back())
 
     def preview(self, form):
         """The letter this step would issue with this input, shown and not stored."""
-        state = self.case.suspension if self.step in ("suspend", "review_suspension", "lift_suspension") \
-            else self.case.state
-        kinds = STEP_LETTERS[self.step](self.case, form.arguments(), state) if self.step in STEP_LETTERS else []
+        field = "suspension" if self.step in ("suspend", "review_suspension", "lift_suspension") else "state"
+        kinds = STEP_LETTERS[self.step](self.case, form.arguments(), getattr(self.case, field)) \
+            if self.step in STEP_LETTERS else []
         if not kinds:
             messages.info(self.request, "With this input the step sends no letter.")
             return self.render_to_response(self.get_context_data(form=form))
-        try:
-            letter = letter_preview(case=self.case, kind=kinds[0], by=self.request.user, step=self.step,
-                                    arguments=form.arguments())
-        except ValidationError as refused:
-            form.add_service_error(refused)
-            return self.form_invalid(form)
-        except services.NotPermitted:
-            raise Http404("No such step for you.") from None
-        except (services.StepNotAvailable, services.CaseConflict) as refused:
-            messages.error(self.request, str(refused))
-            return redirect(self._back())
+        letter = letter_preview(case=self.case, kind=kinds[0], by=self.request.user, step=self.step,
+                                arguments=form.arguments())
         response = HttpResponse(letter.pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="preview.pdf"'
         response["Cache-Control"] = "private, no-store"
