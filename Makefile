@@ -23,6 +23,8 @@ bench: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-bench-only} $(BIN)/python tests/bench/bench_letters.py
 	# Exports: the CSV register of 100k cases against psql's \copy, and peak memory at 10k and 100k (PostgreSQL).
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-bench-only} $(BIN)/python tests/bench/bench_exports.py
+	# Permissions: the cases a user may see among 100k cases and ~1.1M grants, direct tables against guardian's generic ones, and the HR case list at 25 and 100 a page (PostgreSQL).
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-bench-only} $(BIN)/python tests/bench/bench_permissions.py
 
 # The whole test suite, on SQLite unless DATABASE_URL names another database.
 test: install
