@@ -95,7 +95,8 @@ def _timeline_entry(case, event) -> dict:
     change = ""
     if event.from_state and event.to_state and event.from_state != event.to_state:
         change = f"{states.get(event.from_state)} → {states.get(event.to_state)}"
-    details = [(key.replace("_", " ").capitalize(), _describe(value))
+    details = [(key.replace("_", " ").capitalize(),
+                ", ".join(letter["reference"] for letter in value) if key == "letters" else _describe(value))
                for key, value in event.details.items() if value not in ("", None, [], {}) and key != "case_manager"]
     who = event.actor.get_full_name() or event.actor.get_username() if event.actor else "Casework (automatic)"
     return {"at": event.at, "who": who, "what": what, "change": change, "details": details}
