@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from incidents import clock
 from incidents.evidence_checks import check_evidence_file
-from incidents.models import Case, Clause, Letter, Membership, StaffMember
+from incidents.models import Case, Clause, Letter, Membership, School, StaffMember
 from incidents.workflow import (
     AppealDecision,
     ContainmentStep,
@@ -123,8 +123,7 @@ class ReportForm(AccessibleForm):
     def __init__(self, *args, reporter, **kwargs):
         super().__init__(*args, **kwargs)
         schools = {m.school for m in Membership.objects.filter(user=reporter).select_related("school__policy")}
-        self.fields["school"].queryset = Case.school.field.related_model.objects.filter(
-            pk__in=[s.pk for s in schools])
+        self.fields["school"].queryset = School.objects.filter(pk__in=[s.pk for s in schools])
         if len(schools) == 1:
             self.fields["school"].widget = forms.HiddenInput()
             self.fields["school"].initial = next(iter(schools)).pk

@@ -34,10 +34,6 @@ class CaseMixin(AccessMixin):
 
     case_rule: Callable = staticmethod(permissions.can_view_case)
 
-    @property
-    def access(self):
-        return self.case_rule
-
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
