@@ -33,7 +33,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 on a development machine).")
     # Stable across runserver reloads so a developer is not signed out on every edit;
     # only ever used with DEBUG on.
-    SECRET_KEY = "django-insecure-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()
+    SECRET_KEY = hashlib.sha256(b"debug only: " + str(BASE_DIR).encode()).hexdigest()
 
 ALLOWED_HOSTS = [
     host.strip()

@@ -75,18 +75,25 @@ SORTS = {
 }
 
 
+def cases_matching(cases: QuerySet[Case], *, stage: str = "", kind: str = "", clause: str = "",
+                   school: int | None = None) -> QuerySet[Case]:
+    """`cases` narrowed by the filters the case list and the register share (empty: no filter)."""
+    if stage:
+        cases = cases.filter(state=stage)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if clause:
+        # A subquery, not a join: a join would repeat cases and need DISTINCT over every row.
+        cases = cases.filter(pk__in=Case.clauses.through.objects.filter(clause__ref=clause).values("case"))
+    if school:
+        cases = cases.filter(school_id=school)
+    return cases
+
+
 def case_list(user, filters: CaseFilters) -> QuerySet[Case]:
     """The case list a case manager or HR adviser sees, filtered, searched and sorted."""
-    cases = cases_visible_to(user)
-    if filters.stage:
-        cases = cases.filter(state=filters.stage)
-    if filters.kind:
-        cases = cases.filter(kind=filters.kind)
-    if filters.clause:
-        # A subquery, not a join: a join would repeat cases and need DISTINCT over every row.
-        cases = cases.filter(pk__in=Case.clauses.through.objects.filter(clause__ref=filters.clause).values("case"))
-    if filters.school:
-        cases = cases.filter(school_id=filters.school)
+    cases = cases_matching(cases_visible_to(user), stage=filters.stage, kind=filters.kind, clause=filters.clause,
+                           school=filters.school)
     if filters.overdue:
         cases = cases.filter(overdue_q())
     if filters.search:

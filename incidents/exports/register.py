@@ -47,7 +47,7 @@ from incidents import clock
 from incidents.exports.formula import Neutralised
 from incidents.exports.sql import JoinedText, PlusYears, WorkingDaysBetween
 from incidents.models import Case
-from incidents.selectors import cases_exportable_by
+from incidents.selectors import cases_exportable_by, cases_matching
 from incidents.workflow import Outcome, State
 
 CHUNK = 2000
@@ -175,19 +175,12 @@ class RegisterFilters:
 
 def register_cases(user, filters: RegisterFilters) -> QuerySet[Case]:
     """The cases of the register: those `user` may export, filtered."""
-    cases = Case.objects.filter(pk__in=cases_exportable_by(user).values("pk"))
-    if filters.school:
-        cases = cases.filter(school_id=filters.school)
+    cases = cases_matching(Case.objects.filter(pk__in=cases_exportable_by(user).values("pk")),
+                           stage=filters.stage, kind=filters.kind, clause=filters.clause, school=filters.school)
     if filters.reported_from:
         cases = cases.filter(reported_at__date__gte=filters.reported_from)
     if filters.reported_to:
         cases = cases.filter(reported_at__date__lte=filters.reported_to)
-    if filters.stage:
-        cases = cases.filter(state=filters.stage)
-    if filters.kind:
-        cases = cases.filter(kind=filters.kind)
-    if filters.clause:
-        cases = cases.filter(pk__in=Case.clauses.through.objects.filter(clause__ref=filters.clause).values("case"))
     if filters.outcome:
         cases = cases.filter(outcome=filters.outcome)
     return cases
