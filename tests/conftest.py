@@ -5,7 +5,8 @@ from types import SimpleNamespace
 
 from incidents.models import Role
 from tests.factories import SchoolFactory, StaffMemberFactory, person
-from tests.procedure import Procedure
+from incidents import services
+from tests.procedure import Procedure, step_arguments
 
 
 LETTER_TESTS = Path(__file__).resolve().parent / "letters"
@@ -65,3 +66,14 @@ def school(db):
 def procedure(school, time_machine):
     """Cases at any stage of the procedure, on a clock that starts on Monday 2 March 2026."""
     return Procedure(school, time_machine)
+
+
+@pytest.fixture
+def take(school):
+    """Take a step through its service, with valid input unless `overrides` say otherwise."""
+
+    def take(step: str, case, by, **overrides):
+        arguments = step_arguments(school)[step] | overrides
+        return getattr(services, f"case_{step}")(case=case, by=by, **arguments)
+
+    return take

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from incidents.models import Clause, Membership, Policy, Role, School, StaffMember
+from incidents.models import Clause, Membership, Policy, School, StaffMember
 
 User = get_user_model()
 

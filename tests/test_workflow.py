@@ -12,98 +12,12 @@ from incidents.workflow import (
     EscalationReason,
     LadoOutcome,
     Outcome,
-    RescheduleReason,
     State,
     Suspension,
 )
-from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON
+from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON, all_steps, reach, who_may
 
 pytestmark = pytest.mark.django_db
-
-
-def step_arguments(p) -> dict[str, dict]:
-    """Valid input for every step, for the school's people `p`."""
-    return {
-        "withdraw": {"reason": "I misread the post."},
-        "request_content_removal": {},
-        "confirm_removed": {"how_confirmed": "Checked the page: the post is gone."},
-        "escalate": {"reason": EscalationReason.REFUSED, "investigating_officer": p.investigator},
-        "secure_account": {"checklist": {"password_changed": True, "two_factor_enabled": True}},
-        "resolve": {"what_was_done": "Password reset, two-factor turned on, posts removed by the platform."},
-        "refer_to_lado": {"allegation": "Accepted a friend request from a Year 6 pupil."},
-        "record_low_level_concern": {"reason": "A single like on a parent's post; below the harm threshold."},
-        "record_lado_outcome": {"lado_outcome": LadoOutcome.UNFOUNDED, "advice": "No further action by the LADO.",
-                                "investigate": False},
-        "open_investigation": {"investigating_officer": p.investigator},
-        "close_no_case": {"reason": "The account is not the employee's."},
-        "give_management_advice": {"advice": "Keep the school name off personal profiles."},
-        "refer_to_hearing": {"findings": "The post was made by the employee.", "hearing_at": HEARING_AT,
-                             "place": "Meeting room 1", "panel": [p.headteacher]},
-        "reschedule": {"hearing_at": HEARING_AT + timedelta(days=1),
-                       "reason": RescheduleReason.COMPANION_UNAVAILABLE},
-        "record_outcome": {"outcome": Outcome.FIRST_WRITTEN_WARNING, "reasons": "Clause a.2 was breached."},
-        "lodge_appeal": {"grounds": "Too severe.", "received_on": date(2026, 3, 12), "hearing_at": APPEAL_HEARING_AT,
-                         "place": "Meeting room 2", "panel": [p.chair, p.governor]},
-        "decide_appeal": {"decision": AppealDecision.NOT_UPHELD, "reasons": "The sanction was reasonable."},
-        "close": {"reason": "The employee confirmed in writing that they will not appeal."},
-        "reopen": {"reason": "New screenshots came to light.", "investigating_officer": p.investigator},
-        "suspend": {"reason": "Alleged contact with pupils online.", "why_needed": "To protect pupils.",
-                    "alternatives_considered": "Working away from pupils was not possible.",
-                    "contact_restrictions": "No contact with pupils or parents.", "named_contact": p.chair,
-                    "review_on": date(2026, 3, 16)},
-        "review_suspension": {"findings": "The investigation continues.", "review_on": date(2026, 3, 30)},
-        "lift_suspension": {"reason": "The LADO advised no further action."},
-    }
-
-
-@pytest.fixture
-def take(school):
-    """Take a step through its service, with valid input unless `overrides` say otherwise."""
-
-    def take(step: str, case: Case, by, **overrides):
-        arguments = step_arguments(school)[step] | overrides
-        return getattr(services, f"case_{step}")(case=case, by=by, **arguments)
-
-    return take
-
-
-def all_steps():
-    """Every (step, source stage) pair of both machines, from the state machine itself."""
-    pairs = []
-    for field in ("state", "suspension"):
-        for step in Case._meta.get_field(field).get_all_transitions(Case):
-            pairs.append((step.name, step.source))
-    return sorted(pairs)
-
-
-def reach(procedure, take, source: str, step: str) -> Case:
-    """A case at `source`, ready for `step`."""
-    if source in Suspension.values:
-        case = procedure.case_at(State.INVESTIGATION)
-        if source != Suspension.NOT_SUSPENDED:
-            take("suspend", case, case.case_manager)
-        if source == Suspension.LIFTED:
-            take("lift_suspension", case, case.case_manager)
-        return case
-    kind = Case.Kind.COMPROMISED_ACCOUNT if step == "secure_account" else Case.Kind.BREACH
-    case = procedure.case_at(source, kind=kind) if source != State.CONTAINMENT else procedure.case_at(source)
-    if step == "record_outcome":
-        procedure.clock.move_to(HEARING_AT + timedelta(hours=3), tick=False)
-    if step == "lodge_appeal":
-        procedure.clock.move_to(datetime(2026, 3, 12, 9, 0, tzinfo=LONDON), tick=False)
-    if step == "decide_appeal":
-        procedure.clock.move_to(APPEAL_HEARING_AT + timedelta(hours=3), tick=False)
-    return case
-
-
-def who_may(step: str, case: Case, p) -> list:
-    return {
-        "withdraw": [case.reporter],
-        "refer_to_lado": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
-        "record_low_level_concern": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
-        "record_outcome": [p.headteacher],
-        "decide_appeal": [p.chair, p.governor],
-    }.get(step, [case.case_manager])
 
 
 # --- Each step taken -----------------------------------------------------------------

@@ -18,7 +18,6 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -31,12 +30,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, models  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from incidents.exports import register  # noqa: E402
 from incidents.models import Case, CaseEvent, Clause, Membership, Role, School, StaffMember  # noqa: E402
+from tests.bench.common import case_columns, create_database  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 
 SMALL, LARGE = 10_000, 100_000
@@ -48,32 +47,6 @@ PATHS = {  # final stage -> the stages a case went through
     "appeal": ["reported", "investigation", "hearing_scheduled", "outcome_issued", "appeal"],
     "closed": ["reported", "investigation", "closed"],
 }
-
-
-def create_database():
-    name = urlsplit(URL).path.lstrip("/")
-    connection.settings_dict["TEST"].update({"NAME": name, "MIGRATE": False})
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-
-
-def _column_values(overrides: dict) -> tuple[str, str]:
-    columns, values = [], []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.column in overrides:
-            value = overrides[field.column]
-        elif field.null:
-            value = "NULL"
-        elif isinstance(field, models.BooleanField):
-            value = "false"
-        elif isinstance(field, (models.CharField, models.TextField)):
-            value = "''"
-        else:
-            raise RuntimeError(f"No bench value for Case.{field.name}")
-        columns.append(f'"{field.column}"')
-        values.append(value)
-    return ", ".join(columns), ", ".join(values)
 
 
 def seed():
@@ -92,7 +65,7 @@ def seed():
     stages = list(PATHS)
     with connection.cursor() as cursor:
         for school, first, last in ((schools[0], 1, SMALL), (schools[1], SMALL + 1, LARGE)):
-            columns, values = _column_values({
+            columns, values = case_columns({
                 "uuid": "gen_random_uuid()", "reference": f"'{school.reference_prefix}-' || i",
                 "year": "2026", "number": "i", "school_id": str(school.pk),
                 "kind": "CASE WHEN i % 7 = 0 THEN 'compromised_account' ELSE 'breach' END",
@@ -196,7 +169,7 @@ def peak(hr, file_format: str, school=None) -> tuple[int, int]:
 
 def main():
     started = time.perf_counter()
-    create_database()
+    create_database(URL, migrate=False)
     try:
         hr, schools = seed()
         exportable = register.register_cases(hr, register.RegisterFilters()).count()

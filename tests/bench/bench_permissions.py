@@ -31,7 +31,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -46,11 +45,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group, Permission  # noqa: E402
+from django.contrib.auth.models import Permission  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.paginator import Paginator  # noqa: E402
-from django.db import connection, models  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import CharField, Exists, OuterRef  # noqa: E402
 from django.db.models.functions import Cast  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -66,6 +65,7 @@ from incidents.models import (  # noqa: E402
     StaffMember,
 )
 from incidents.views.cases import CaseListView  # noqa: E402
+from tests.bench.common import case_columns, create_database  # noqa: E402
 
 User = get_user_model()
 TOTAL = 100_000
@@ -83,32 +83,6 @@ TARGET_RATIO = 10.0
 STAGES = ["reported", "reported", "containment", "investigation", "investigation", "investigation",
           "hearing_scheduled", "outcome_issued", "appeal", "closed"]
 HEARD = ("hearing_scheduled", "outcome_issued", "appeal")
-
-
-def create_database():
-    name = urlsplit(URL).path.lstrip("/")
-    connection.settings_dict["TEST"].update({"NAME": name, "MIGRATE": True})
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-
-
-def _column_values(overrides: dict) -> tuple[str, str]:
-    columns, values = [], []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.column in overrides:
-            value = overrides[field.column]
-        elif field.null:
-            value = "NULL"
-        elif isinstance(field, models.BooleanField):
-            value = "false"
-        elif isinstance(field, (models.CharField, models.TextField)):
-            value = "''"
-        else:
-            raise RuntimeError(f"No bench value for Case.{field.name}")
-        columns.append(f'"{field.column}"')
-        values.append(value)
-    return ", ".join(columns), ", ".join(values)
 
 
 def _array(ids) -> str:
@@ -151,7 +125,7 @@ def seed():
         n = len(staff)
         # Case i: reported by staff[i % n] about staff[(i + 1) % n], except one case in 500, about the
         # headteacher, which the chair of governors manages instead.
-        columns, values = _column_values({
+        columns, values = case_columns({
             "uuid": "gen_random_uuid()", "reference": f"'{prefix}-' || i", "year": "2026", "number": "i",
             "school_id": str(school.pk),
             "kind": "CASE WHEN i % 7 = 0 THEN 'compromised_account' ELSE 'breach' END",
@@ -339,7 +313,7 @@ def verdict(ok: bool) -> str:
 
 def main():
     started = time.perf_counter()
-    create_database()
+    create_database(URL, migrate=True)
     try:
         head, hr = seed()
         seeded = time.perf_counter() - started

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from incidents.letters import render
-from incidents.models import Case, Letter
+from incidents.models import Letter
 from incidents.workflow import Outcome, State
 from tests.letters import pdf
 

@@ -1,7 +1,5 @@
 """Case managers, panels and HR work on cases in the browser: list, detail, every step's form."""
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,7 +8,7 @@ from django.urls import reverse
 from incidents.models import Case, CaseEvent
 from incidents.workflow import State, Suspension
 from tests.factories import clause
-from tests.test_workflow import all_steps, reach, take, who_may  # noqa: F401  (take is a fixture)
+from tests.procedure import all_steps, reach, who_may
 
 pytestmark = pytest.mark.django_db
 
