@@ -6,4 +6,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self):
-        from incidents import signals  # noqa: F401  (connects the membership receivers)
+        from django.db.models.signals import post_migrate
+
+        from incidents import permissions, signals  # noqa: F401  (signals connects its receivers)
+
+        post_migrate.connect(permissions.forget_permission_ids, dispatch_uid="forget_case_permission_ids")

@@ -4,7 +4,9 @@ Two kinds of rule live here:
 - `deserved_grants(case)`: who should hold which object permission on a case, from the
   case itself (its reporter, case manager, investigating officer, panels) and the school's
   roles (HR advisers; the safeguarding lead on a safeguarding case). `incidents.grants`
-  writes these into django-guardian's tables as the case moves;
+  writes these into django-guardian's tables as the case moves. Every grant is a person's
+  own row: the employee a case is about never holds one (bar their own report, if they
+  made it), so "the cases this user may see" is one range of one index;
 - `can_<verb>(user, case)`: what a user may do now, asked of guardian through
   `user.has_perm("incidents.<permission>", case)`, less the conflicts of interest that no
   grant can override: the employee a case is about never sees or acts on it.
@@ -13,6 +15,7 @@ Views, templates and the workflow's transitions all ask these functions.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from guardian.core import ObjectPermissionChecker
 
@@ -23,11 +26,25 @@ CASE_PERMISSIONS = (
     "view_own_report", "withdraw_report", "export_case",
 )
 SCHOOL_WIDE_ROLES = (Role.HR_ADVISER, Role.DSL)
+_permission_ids: dict[str, int] = {}
 
 
-def deserved_grants(case) -> tuple[set[tuple[int, str]], set[tuple[str, str]]]:
-    """The (user id, permission) and (school role, permission) pairs `case` should grant."""
-    users = {(case.reporter_id, "view_own_report"), (case.reporter_id, "withdraw_report")}
+def permission_id(codename: str) -> int:
+    """The database id of a case permission, looked up once per process (and again after
+    migrations run, which may create the permissions anew: `forget_permission_ids`)."""
+    if codename not in _permission_ids:
+        _permission_ids.update(Permission.objects.filter(
+            content_type__app_label="incidents", codename__in=CASE_PERMISSIONS).values_list("codename", "pk"))
+    return _permission_ids[codename]
+
+
+def forget_permission_ids(**kwargs) -> None:
+    _permission_ids.clear()
+
+
+def deserved_grants(case) -> set[tuple[int, str]]:
+    """The (user id, permission codename) pairs `case` should grant."""
+    grants = {(case.reporter_id, "view_own_report"), (case.reporter_id, "withdraw_report")}
     involved = [(case.case_manager_id, ("view_case", "manage_case", "refer_safeguarding"))]
     if case.investigating_officer_id:
         involved.append((case.investigating_officer_id, ("view_case", "investigate_case")))
@@ -35,13 +52,15 @@ def deserved_grants(case) -> tuple[set[tuple[int, str]], set[tuple[str, str]]]:
         involved.append((member, ("view_case", "hear_case")))
     for member in case.appeal_panel.values_list("pk", flat=True):
         involved.append((member, ("view_case", "hear_appeal")))
+    for person, role in Membership.objects.filter(
+            school=case.school_id, role__in=SCHOOL_WIDE_ROLES).values_list("user_id", "role"):
+        if role == Role.HR_ADVISER:
+            involved.append((person, ("view_case", "export_case")))
+        elif case.safeguarding:
+            involved.append((person, ("view_case", "refer_safeguarding")))
     subject_user = case.subject.user_id if case.subject_id else None
-    users |= {(person, codename) for person, codenames in involved if person != subject_user
-              for codename in codenames}
-    groups = {(Role.HR_ADVISER, "view_case"), (Role.HR_ADVISER, "export_case")}
-    if case.safeguarding:
-        groups |= {(Role.DSL, "view_case"), (Role.DSL, "refer_safeguarding")}
-    return users, groups
+    return grants | {(person, codename) for person, codenames in involved if person != subject_user
+                     for codename in codenames}
 
 
 def is_subject(user, case) -> bool:

@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from incidents import permissions, services
+from incidents import permissions, selectors, services
 from incidents.grants import access_sync_all
-from incidents.models import CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role
+from incidents.models import CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, StaffMember
 from incidents.workflow import State
-from tests.factories import UserFactory, person
+from tests.factories import SchoolFactory, UserFactory, clause, person
 
 pytestmark = pytest.mark.django_db
 
@@ -65,19 +65,65 @@ def test_an_hr_adviser_loses_access_the_moment_their_role_ends(client, procedure
     case = procedure.case_at(State.INVESTIGATION)
     client.force_login(school.hr)
     assert client.get(case.get_absolute_url()).status_code == 200
-    Membership.objects.filter(user=school.hr, role=Role.HR_ADVISER).delete()
+    Membership.objects.get(user=school.hr, role=Role.HR_ADVISER).delete()
     assert client.get(case.get_absolute_url()).status_code == 404
+    revoked = case.events.get(kind="access_revoked")
+    assert revoked.details["because"].startswith("Role “HR adviser” at Rainow Primary School ended for")
     Membership.objects.create(user=school.hr, school=school.school, role=Role.HR_ADVISER)
     assert client.get(case.get_absolute_url()).status_code == 200
 
 
 def test_an_hr_adviser_who_is_the_subject_sees_nothing_of_their_own_case(procedure, school):
-    from incidents.models import StaffMember
-
     adviser_record = StaffMember.objects.create(school=school.school, user=school.hr, full_name="HR Person")
     case = procedure.report(subject=adviser_record)
     assert not permissions.can_view_case(school.hr, case)
     assert not permissions.can_export_case(school.hr, case)
+    assert not CaseUserObjectPermission.objects.filter(content_object=case, user=school.hr).exists()
+    assert case not in selectors.cases_visible_to(school.hr) and selectors.case_count(school.hr) == 0
+
+
+def test_a_new_hr_adviser_is_granted_every_case_of_the_school_and_each_timeline_says_so(procedure, school):
+    cases = [procedure.case_at(State.INVESTIGATION), procedure.case_at(State.REPORTED)]
+    adviser = UserFactory(first_name="Nia", last_name="Adviser")
+    assert selectors.case_count(adviser) == 0
+    Membership.objects.create(user=adviser, school=school.school, role=Role.HR_ADVISER)
+    assert set(selectors.cases_visible_to(adviser)) == set(cases) and selectors.case_count(adviser) == 2
+    for case in cases:
+        event = case.events.get(kind="access_granted")
+        assert event.details["granted"] == ["Nia Adviser: export case", "Nia Adviser: view case"]
+        assert event.details["because"] == f"Role “HR adviser” at {school.school} given to Nia Adviser"
+        assert event.actor is None
+
+
+def test_an_hr_adviser_of_another_school_is_granted_nothing_here(procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    elsewhere = SchoolFactory(name="Bollington Cross", reference_prefix="BOL")
+    adviser = person(elsewhere, Role.HR_ADVISER, staff=False)
+    assert not permissions.can_view_case(adviser, case) and selectors.case_count(adviser) == 0
+    assert not case.events.filter(kind="access_granted").exists()
+
+
+def test_a_dsl_who_is_the_subject_of_a_safeguarding_case_gets_no_access_to_it(procedure, school):
+    own_record = StaffMember.objects.get(user=school.dsl)
+    about_dsl = procedure.report(subject=own_record, clauses=[clause("c")])
+    other = procedure.report(clauses=[clause("c")])
+    assert about_dsl.safeguarding and other.safeguarding
+    assert list(selectors.cases_visible_to(school.dsl)) == [other]
+    assert not permissions.can_refer_safeguarding(school.dsl, about_dsl)
+
+
+def test_linking_a_staff_record_to_a_login_takes_away_that_persons_access_to_cases_about_them(
+        procedure, school):
+    adviser = person(school.school, Role.HR_ADVISER, staff=False)
+    case = procedure.report(subject=school.employee)
+    assert permissions.can_view_case(adviser, case)
+    school.employee.user = adviser
+    school.employee.save()
+    case = type(case).objects.get(pk=case.pk)
+    assert not CaseUserObjectPermission.objects.filter(content_object=case, user=adviser).exists()
+    assert selectors.case_count(adviser) == 0
+    revoked = case.events.get(kind="access_revoked")
+    assert revoked.details["because"] == "Staff record of Alex Employee linked to a login"
 
 
 def test_a_superuser_takes_no_part_in_cases(client, procedure, school):

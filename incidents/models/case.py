@@ -54,6 +54,8 @@ class Case(CaseProcedure):
 
     class Meta:
         ordering = ["-reported_at"]
+        # The case lists are read newest first: their first page walks this index and stops.
+        indexes = [models.Index(fields=["reported_at"], name="case_reported_at")]
         constraints = [
             models.UniqueConstraint(fields=["school", "year", "number"], name="case_number_unique_per_school_year"),
         ]

@@ -1,7 +1,10 @@
 """Object permissions on cases, in django-guardian's direct foreign-key form.
 
 Guardian's generic tables join on a text column and slow down as they grow; these join
-on the case's integer key. Rows here are written only by `incidents.grants.access_sync`.
+on the case's integer key. Rows are written only by `incidents.grants.access_sync`, one per
+person, permission and case: the rules grant nothing through groups (so "the cases this
+user may see" is one range of the unique index on user, permission and case). The group
+table is here so that guardian's checks read an (empty) direct table rather than its generic one.
 """
 
 from django.db import models

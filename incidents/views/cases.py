@@ -27,22 +27,32 @@ class CaseListView(SignedInMixin, ListView):
         schools = School.objects.filter(pk__in=Membership.objects.filter(user=user).values("school"))
         clauses = Clause.objects.filter(policy__schools__in=schools).distinct().citable()
         self.filter_form = CaseFilterForm(self.request.GET or None, schools=schools, clauses=clauses)
-        filters = selectors.CaseFilters()
+        self.filters = selectors.CaseFilters()
         if self.filter_form.is_valid():
             data = self.filter_form.cleaned_data
-            filters = selectors.CaseFilters(
+            self.filters = selectors.CaseFilters(
                 stage=data["stage"], kind=data["kind"], clause=data["clause"],
                 school=int(data["school"]) if data["school"] else None, overdue=data["overdue"],
                 search=data["q"], sort=data["sort"] or "-reported_at",
             )
-        return selectors.case_list(user, filters)
+        return selectors.case_list(user, self.filters)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        page = self.request.GET.get(self.page_kwarg, "")
+        # Counted just far enough to reach the page asked for (see selectors.case_count).
+        self.count_limit = max(selectors.COUNT_LIMIT, int(page) * per_page if page.isdigit() else 0)
+        paginator.count = selectors.case_count(self.request.user, self.filters, limit=self.count_limit)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter_form=self.filter_form, **kwargs)
+        capped = not self.filters.narrowing and context["paginator"].count > self.count_limit
+        context["more_than"] = self.count_limit if capped else None
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
-        context["rows"] = [(case, selectors.next_deadline(case)) for case in context["cases"]]
+        context["rows"] = selectors.case_rows(context["cases"])
         return context
 
 

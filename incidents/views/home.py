@@ -18,7 +18,8 @@ class HomeView(SignedInMixin, TemplateView):
         return super().get_context_data(
             awaiting=awaiting,
             is_hr=Role.HR_ADVISER in roles,
-            visible_count=selectors.cases_visible_to(user).count() if roles - {Role.STAFF} else 0,
+            visible_count=selectors.case_count(user) if roles - {Role.STAFF} else 0,
+            count_limit=selectors.COUNT_LIMIT,
             my_reports=selectors.reports_by(user)[:5],
             **kwargs,
         )

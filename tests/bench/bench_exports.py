@@ -103,21 +103,15 @@ def seed():
 
 def grant_exports(cursor, hr, schools):
     """The HR adviser may export every case of both schools: the grants the product keeps
-    (guardian's direct foreign-key table, through the school's HR group), written in bulk."""
-    from django.contrib.auth.models import Permission
+    (a row of guardian's direct foreign-key table per case and permission), written in bulk."""
+    from incidents.models.grants import CaseUserObjectPermission
+    from incidents.permissions import permission_id
 
-    from incidents.grants import role_group, role_group_sync
-    from incidents.models.grants import CaseGroupObjectPermission
-
-    role_group_sync(hr)
-    table = CaseGroupObjectPermission._meta.db_table
+    table = CaseUserObjectPermission._meta.db_table
     for codename in ("view_case", "export_case"):
-        permission = Permission.objects.get(content_type__app_label="incidents", codename=codename)
-        for school in schools:
-            group = role_group(school, Role.HR_ADVISER)
-            cursor.execute(f'INSERT INTO "{table}" (content_object_id, group_id, permission_id) '
-                           f'SELECT id, {group.pk}, {permission.pk} FROM "{Case._meta.db_table}" '
-                           f"WHERE school_id = {school.pk}")
+        cursor.execute(f'INSERT INTO "{table}" (content_object_id, user_id, permission_id) '
+                       f'SELECT id, {hr.pk}, {permission_id(codename)} FROM "{Case._meta.db_table}" '
+                       f"WHERE school_id IN ({', '.join(str(school.pk) for school in schools)})")
 
 
 def psql_copy_seconds() -> float:

@@ -5,7 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from incidents import selectors
 from incidents.models import Case, CaseEvent
+from incidents.views.cases import CaseListView
 from incidents.workflow import State, Suspension
 from tests.factories import clause
 from tests.procedure import all_steps, reach, who_may
@@ -183,6 +185,38 @@ def test_the_case_list_costs_the_same_queries_for_a_full_page(client, procedure,
         procedure.report(clauses=[clause("a")])
     assert queries() == few
     assert Case.objects.count() == 22
+
+
+def test_a_long_case_list_is_counted_up_to_a_limit_and_still_pages_to_the_end(
+        client, procedure, school, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(CaseListView, "paginate_by", 2)
+    cases = [procedure.report() for _ in range(5)]
+    client.force_login(school.hr)
+    url = reverse("incidents:case_list")
+    first = client.get(url).content.decode()
+    assert "More than 3 cases" in first and "Page 1<" in first and "Next page" in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "5 cases" in last and "Page 3 of 3" in last and "Next page" not in last
+    shown = {case.reference for case in cases for page in (first, last, client.get(url, {"page": 2}).content.decode())
+             if case.reference in page}
+    assert shown == {case.reference for case in cases}
+    narrowed = client.get(url, {"stage": "reported"}).content.decode()
+    assert "5 cases" in narrowed and "Page 1 of 3" in narrowed  # a filtered list is counted exactly
+    home = client.get(reverse("incidents:home")).content.decode()
+    assert "All cases of your schools (more than 3)" in home
+
+
+def test_the_count_of_cases_agrees_with_the_list_for_each_person(procedure, school):
+    procedure.case_at(State.APPEAL)
+    procedure.case_at(State.INVESTIGATION, clauses=[clause("c")])
+    procedure.report(kind=Case.Kind.COMPROMISED_ACCOUNT)
+    people = [school.headteacher, school.hr, school.dsl, school.investigator, school.governor, school.staff,
+              school.chair]
+    for filters in (selectors.CaseFilters(), selectors.CaseFilters(stage=State.INVESTIGATION),
+                    selectors.CaseFilters(kind=Case.Kind.COMPROMISED_ACCOUNT)):
+        for someone in people:
+            assert selectors.case_count(someone, filters) == len(selectors.case_list(someone, filters)), someone
 
 
 def test_home_shows_the_case_manager_their_cases_with_the_next_deadline(client, procedure, school):
