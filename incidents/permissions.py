@@ -23,9 +23,15 @@ from incidents.models.people import Membership, Role
 
 CASE_PERMISSIONS = (
     "view_case", "manage_case", "investigate_case", "hear_case", "hear_appeal", "refer_safeguarding",
-    "view_own_report", "withdraw_report", "export_case",
+    "view_own_report", "withdraw_report", "export_case", "view_special_category",
 )
 SCHOOL_WIDE_ROLES = (Role.HR_ADVISER, Role.DSL)
+# Special category data (UK GDPR art. 9 and 10): what was told to the LADO and what it advised,
+# and low-level safeguarding concerns. The steps whose details, and the letters whose text, hold it;
+# those who see the case but need none of it (the hearing and appeal panels) see that the step was
+# taken, not what it recorded.
+SPECIAL_CATEGORY_STEPS = frozenset({"refer_to_lado", "record_lado_outcome", "record_low_level_concern"})
+SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral"})
 _permission_ids: dict[str, int] = {}
 
 
@@ -45,9 +51,9 @@ def forget_permission_ids(**kwargs) -> None:
 def deserved_grants(case) -> set[tuple[int, str]]:
     """The (user id, permission codename) pairs `case` should grant."""
     grants = {(case.reporter_id, "view_own_report"), (case.reporter_id, "withdraw_report")}
-    involved = [(case.case_manager_id, ("view_case", "manage_case", "refer_safeguarding"))]
+    involved = [(case.case_manager_id, ("view_case", "manage_case", "refer_safeguarding", "view_special_category"))]
     if case.investigating_officer_id:
-        involved.append((case.investigating_officer_id, ("view_case", "investigate_case")))
+        involved.append((case.investigating_officer_id, ("view_case", "investigate_case", "view_special_category")))
     for member in case.hearing_panel.values_list("pk", flat=True):
         involved.append((member, ("view_case", "hear_case")))
     for member in case.appeal_panel.values_list("pk", flat=True):
@@ -55,9 +61,9 @@ def deserved_grants(case) -> set[tuple[int, str]]:
     for person, role in Membership.objects.filter(
             school=case.school_id, role__in=SCHOOL_WIDE_ROLES).values_list("user_id", "role"):
         if role == Role.HR_ADVISER:
-            involved.append((person, ("view_case", "export_case")))
+            involved.append((person, ("view_case", "export_case", "view_special_category")))
         elif case.safeguarding:
-            involved.append((person, ("view_case", "refer_safeguarding")))
+            involved.append((person, ("view_case", "refer_safeguarding", "view_special_category")))
     subject_user = case.subject.user_id if case.subject_id else None
     return grants | {(person, codename) for person, codenames in involved if person != subject_user
                      for codename in codenames}
@@ -140,10 +146,19 @@ def can_export_case(user, case) -> bool:
     return _holds(user, "export_case", case) and not is_subject(user, case)
 
 
+def can_view_special_category(user, case) -> bool:
+    """See what was told to the LADO, its advice and low-level concerns: the case manager, the
+    investigating officer, the HR advisers and the safeguarding lead; not the panels."""
+    return _holds(user, "view_special_category", case) and not is_subject(user, case)
+
+
 def can_download_letter(user, letter) -> bool:
-    """Whoever may see the case, and the person a letter was sent to within the product (the
-    reporter's acknowledgement); never the employee concerned through the product."""
+    """Whoever may see the case (and its special category data, for a letter holding some), and
+    the person a letter was sent to within the product (the reporter's acknowledgement); never
+    the employee concerned through the product."""
     if not user.is_authenticated or is_subject(user, letter.case):
+        return False
+    if letter.kind in SPECIAL_CATEGORY_LETTERS and not can_view_special_category(user, letter.case):
         return False
     return letter.recipient_user_id == user.pk or can_view_case(user, letter.case)
 

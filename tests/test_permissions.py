@@ -30,6 +30,9 @@ def test_the_people_of_a_case_hold_their_permissions_through_has_perm(procedure,
     assert not school.staff.has_perm("incidents.view_case", case)
     assert not school.hr.has_perm("incidents.manage_case", case)
     assert not school.governor.has_perm("incidents.view_case", case)
+    for person in (school.headteacher, school.investigator, school.hr):
+        assert person.has_perm("incidents.view_special_category", case)
+    assert not school.dsl.has_perm("incidents.view_special_category", case)  # not a safeguarding case
 
 
 def test_appointing_an_investigating_officer_grants_access_and_the_event_says_so(procedure, school):
@@ -90,7 +93,8 @@ def test_a_new_hr_adviser_is_granted_every_case_of_the_school_and_each_timeline_
     assert set(selectors.cases_visible_to(adviser)) == set(cases) and selectors.case_count(adviser) == 2
     for case in cases:
         event = case.events.get(kind="access_granted")
-        assert event.details["granted"] == ["Nia Adviser: export case", "Nia Adviser: view case"]
+        assert event.details["granted"] == ["Nia Adviser: export case", "Nia Adviser: view case",
+                                            "Nia Adviser: view special category"]
         assert event.details["because"] == f"Role “HR adviser” at {school.school} given to Nia Adviser"
         assert event.actor is None
 

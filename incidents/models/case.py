@@ -68,6 +68,7 @@ class Case(CaseProcedure):
             ("view_own_report", "See one's own report"),
             ("withdraw_report", "Withdraw one's own report"),
             ("export_case", "Export the case record"),
+            ("view_special_category", "See the case's special category data (LADO and safeguarding records)"),
         ]
 
     def __str__(self) -> str:

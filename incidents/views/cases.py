@@ -71,16 +71,21 @@ class CaseDetailView(CaseMixin, DetailView):
         steps = services.available_steps(case, user)
         events = list(case.events.select_related("actor"))
         access = [event for event in events if event.kind in ACCESS_KINDS]
+        special = permissions.can_view_special_category(user, case)
+        letters = [letter for letter in letters_of_case(case)
+                   if special or letter.kind not in permissions.SPECIAL_CATEGORY_LETTERS]
         return super().get_context_data(
             clauses=case.clauses.all(),
             evidence=case.evidence.select_related("added_by"),
-            timeline=[_timeline_entry(case, event) for event in events if event.kind not in ACCESS_KINDS],
+            timeline=[_timeline_entry(case, event, special=special) for event in events
+                      if event.kind not in ACCESS_KINDS],
             access_record=[_timeline_entry(case, event) for event in access[-50:]],
+            special_category=special,
             hearing_panel=case.hearing_panel.all(),
             appeal_panel=case.appeal_panel.all(),
             steps=[(name, STEP_FORMS[name].irreversible, _label(case, name)) for name in steps],
             deadline=selectors.next_deadline(case),
-            letters=letters_of_case(case),
+            letters=letters,
             can_reissue=permissions.can_manage_case(user, case),
             **kwargs,
         )
@@ -98,8 +103,12 @@ def _describe(value) -> str:
     return str(value)
 
 
-def _timeline_entry(case, event) -> dict:
-    """One line of the timeline, in words."""
+SPECIAL_CATEGORY_WITHHELD = [("Details", "Special category data, shown to those who need it")]
+
+
+def _timeline_entry(case, event, *, special: bool = True) -> dict:
+    """One line of the timeline, in words; without the details of a step that recorded special
+    category data, unless `special` (the reader may see it)."""
     states = dict(State.choices) | dict(Suspension.choices)
     what = _label(case, event.transition) if event.transition else event.get_kind_display()
     change = ""
@@ -108,6 +117,8 @@ def _timeline_entry(case, event) -> dict:
     details = [(key.replace("_", " ").capitalize(),
                 ", ".join(letter["reference"] for letter in value) if key == "letters" else _describe(value))
                for key, value in event.details.items() if value not in ("", None, [], {}) and key != "case_manager"]
+    if not special and event.transition in permissions.SPECIAL_CATEGORY_STEPS:
+        details = SPECIAL_CATEGORY_WITHHELD
     who = event.actor.get_full_name() or event.actor.get_username() if event.actor else "Casework (automatic)"
     return {"at": event.at, "who": who, "what": what, "change": change, "details": details}
 

@@ -7,7 +7,7 @@ made by the migrations), fills it with SQL, prints its figures and drops it (BEN
 
 Data: 100k cases at 8 schools (one of 30k, seven of 10k) with the grants `permissions.deserved_grants`
 gives them (reporter, case manager, investigating officer, hearing and appeal panels, HR advisers on
-every case of their schools, DSLs on the safeguarding ones, each a row of its own), about 1.3M rows
+every case of their schools, DSLs on the safeguarding ones, each a row of its own), about 1.5M rows
 in CaseUserObjectPermission, and the very same grants copied into guardian's generic
 UserObjectPermission (object_pk as text + content type).
 
@@ -178,17 +178,20 @@ def grant(cursor):
         SELECT id AS case_id, reporter_id AS user_id, {perm['view_own_report']} AS permission_id FROM "{case_table}"
         UNION ALL SELECT id, reporter_id, {perm['withdraw_report']} FROM "{case_table}"
         UNION ALL SELECT id, case_manager_id, p FROM "{case_table}",
-            unnest(ARRAY[{perm['view_case']}, {perm['manage_case']}, {perm['refer_safeguarding']}]) AS p
+            unnest(ARRAY[{perm['view_case']}, {perm['manage_case']}, {perm['refer_safeguarding']},
+                         {perm['view_special_category']}]) AS p
         UNION ALL SELECT id, investigating_officer_id, p FROM "{case_table}",
-            unnest(ARRAY[{perm['view_case']}, {perm['investigate_case']}]) AS p WHERE investigating_officer_id IS NOT NULL
+            unnest(ARRAY[{perm['view_case']}, {perm['investigate_case']}, {perm['view_special_category']}]) AS p
+            WHERE investigating_officer_id IS NOT NULL
         UNION ALL SELECT case_id, user_id, p FROM "{hearing}", unnest(ARRAY[{perm['view_case']}, {perm['hear_case']}]) AS p
         UNION ALL SELECT case_id, user_id, p FROM "{appeal}", unnest(ARRAY[{perm['view_case']}, {perm['hear_appeal']}]) AS p
         UNION ALL SELECT c.id, m.user_id, p FROM "{case_table}" c JOIN "{membership}" m
             ON m.school_id = c.school_id AND m.role = '{Role.HR_ADVISER}',
-            unnest(ARRAY[{perm['view_case']}, {perm['export_case']}]) AS p
+            unnest(ARRAY[{perm['view_case']}, {perm['export_case']}, {perm['view_special_category']}]) AS p
         UNION ALL SELECT c.id, m.user_id, p FROM "{case_table}" c JOIN "{membership}" m
             ON m.school_id = c.school_id AND m.role = '{Role.DSL}',
-            unnest(ARRAY[{perm['view_case']}, {perm['refer_safeguarding']}]) AS p WHERE c.safeguarding
+            unnest(ARRAY[{perm['view_case']}, {perm['refer_safeguarding']}, {perm['view_special_category']}]) AS p
+            WHERE c.safeguarding
     """
     # the reporter's two are theirs even about themselves; the others never are (deserved_grants)
     cursor.execute(f"""

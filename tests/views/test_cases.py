@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents import selectors
+from incidents import selectors, services
 from incidents.models import Case, CaseEvent
 from incidents.views.cases import CaseListView
 from incidents.workflow import State, Suspension
@@ -304,3 +304,37 @@ def test_a_refused_visit_is_not_recorded_and_shows_nothing(client, procedure, sc
     response = client.get(case.get_absolute_url())
     assert response.status_code == 404 and case.reference not in response.content.decode()
     assert not case.events.filter(kind=CaseEvent.Kind.VIEWED).exists()
+
+
+def _heard_after_the_lado(procedure, school):
+    """A safeguarding case the LADO sent back for investigation, now before a governor's hearing."""
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    services.case_record_lado_outcome(case=case, by=school.headteacher, lado_outcome="unsubstantiated",
+                                      advice="Manage internally; the pupil's family has been told.",
+                                      investigate=True, investigating_officer=school.investigator)
+    procedure.refer_to_hearing(case, panel=[school.governor])
+    return case
+
+
+def test_the_hearing_panel_sees_that_the_lado_was_told_but_not_what(client, procedure, school):
+    case = _heard_after_the_lado(procedure, school)
+    lado_letter = case.letters.get(kind="lado_referral")
+    client.force_login(school.governor)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Refer to the LADO" in page and "Record the LADO&#x27;s outcome" in page
+    assert "friend request" not in page and "pupil&#x27;s family" not in page
+    assert "Special category data, shown to those who need it" in page
+    assert lado_letter.reference not in page
+    assert client.get(reverse("incidents:letter_download", args=[case.uuid, lado_letter.uuid])).status_code == 404
+    assert not case.events.filter(kind=CaseEvent.Kind.DOWNLOADED).exists()
+
+
+@pytest.mark.parametrize("who", ["headteacher", "investigator", "hr", "dsl"])
+def test_those_who_need_it_see_what_the_lado_was_told_and_advised(client, procedure, school, who):
+    case = _heard_after_the_lado(procedure, school)
+    lado_letter = case.letters.get(kind="lado_referral")
+    client.force_login(getattr(school, who))
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Accepted a pupil&#x27;s friend request." in page and "the pupil&#x27;s family has been told" in page
+    assert lado_letter.reference in page
+    assert client.get(reverse("incidents:letter_download", args=[case.uuid, lado_letter.uuid])).status_code == 200
