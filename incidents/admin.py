@@ -1,23 +1,13 @@
-"""The admin is for reference data (schools, people, roles, the policy).
+"""The admin is for reference data: schools, people, their roles, the policy.
 
-Cases, evidence and events are read-only here: a case changes only through the
-procedure's services, which check permissions and record every step.
+Cases, their evidence, letters and timelines are not here. The system's administrators take
+no part in cases, and every look at a case must pass the permission rules and be recorded on
+its timeline: that happens only in the case pages (`incidents.views`).
 """
 
 from django.contrib import admin
 
-from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, Membership, Policy, School, StaffMember, Trust
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from incidents.models import Clause, Membership, Policy, School, StaffMember, Trust
 
 
 @admin.register(Trust)
@@ -66,58 +56,3 @@ class ClauseAdmin(admin.ModelAdmin):
     list_display = ["ref", "title", "section", "policy"]
     list_filter = ["policy", "section", "safeguarding"]
     search_fields = ["ref", "title", "text"]
-
-
-class CaseEventInline(admin.TabularInline):
-    model = CaseEvent
-    fields = ["sequence", "at", "kind", "actor", "transition", "from_state", "to_state", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "school", "kind", "state", "suspension", "case_manager", "reported_at"]
-    list_filter = ["school", "kind", "state", "suspension", "safeguarding"]
-    search_fields = ["reference", "subject__full_name"]
-    inlines = [CaseEventInline]
-    fieldsets = [
-        ("The report", {"fields": ["reference", "school", "kind", "reporter", "subject", "clauses", "platform",
-                                   "content_url", "seen_on", "description", "safeguarding", "reported_at"]}),
-        ("The procedure", {"fields": ["state", "closure", "case_manager", "investigating_officer",
-                                      "removal_deadline", "lado_due_on", "lado_referred_at", "lado_outcome"]}),
-        ("Hearing and outcome", {"fields": ["hearing_at", "hearing_place", "hearing_panel",
-                                            "gross_misconduct_alleged", "outcome", "outcome_on",
-                                            "warning_expires_on", "appeal_deadline"]}),
-        ("Appeal", {"fields": ["appeal_received_on", "appeal_hearing_at", "appeal_hearing_place", "appeal_panel",
-                               "appeal_decision"]}),
-        ("Precautionary suspension", {"fields": ["suspension", "suspension_review_on"]}),
-    ]
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
-    list_display = ["case", "original_name", "link", "content_type", "size", "added_by", "added_at"]
-    exclude = ["file"]  # downloaded only through the permission-checked view
-
-
-@admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["case", "sequence", "at", "kind", "actor", "transition", "from_state", "to_state"]
-    list_filter = ["kind", "transition"]
-    search_fields = ["case__reference"]
-
-
-@admin.register(Letter)
-class LetterAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "kind", "version", "recipient_name", "letter_format", "issued_by", "issued_at"]
-    list_filter = ["kind", "letter_format"]
-    search_fields = ["reference", "case__reference", "recipient_name"]
-    exclude = ["pdf", "facts"]  # opened only through the permission-checked, logged download

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from incidents import clock
 from incidents.workflow import CaseProcedure, State
@@ -75,10 +75,7 @@ class Case(CaseProcedure):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("incidents:case_detail", kwargs={"uuid": self.uuid})
-        except NoReverseMatch:  # the case pages are not installed in every deployment
-            return reverse("admin:incidents_case_change", args=[self.pk])
+        return reverse("incidents:case_detail", kwargs={"uuid": self.uuid})
 
     @property
     def is_open(self) -> bool:
