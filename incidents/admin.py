@@ -32,10 +32,25 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """A role given or ended here changes who may see the school's cases at once
+    (`incidents.signals`); each case's timeline names the administrator who did it."""
+
     list_display = ["user", "role", "school"]
     list_filter = ["role", "school"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj.changed_by = request.user
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:  # one by one, so that each ends its access with a name on it
+            self.delete_model(request, membership)
 
 
 class ClauseInline(admin.TabularInline):

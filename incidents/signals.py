@@ -12,7 +12,8 @@ from incidents.models import Case, Membership, School, StaffMember
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="membership_case_access")
 def membership_changed(sender, instance, created=False, **kwargs):
     """Someone gained or lost a school-wide role (HR adviser, safeguarding lead): each case of
-    that school gives them, or takes away, what the role grants."""
+    that school gives them, or takes away, what the role grants. The events name whoever made
+    the change when it was made in the admin (`changed_by`), else no one (the system)."""
     if instance.role not in permissions.SCHOOL_WIDE_ROLES:
         return
     if not School.objects.filter(pk=instance.school_id).exists():  # the school itself is being deleted
@@ -21,7 +22,7 @@ def membership_changed(sender, instance, created=False, **kwargs):
     role, school = instance.get_role_display(), instance.school
     change = "ended for" if kwargs["signal"] is post_delete else "given to" if created else "changed for"
     because = f"Role “{role}” at {school} {change} {name}"
-    access_sync_school(school, because=because)
+    access_sync_school(school, actor=getattr(instance, "changed_by", None), because=because)
 
 
 @receiver(post_save, sender=StaffMember, dispatch_uid="staff_record_case_access")
