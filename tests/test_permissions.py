@@ -30,8 +30,8 @@ def test_the_people_of_a_case_hold_their_permissions_through_has_perm(procedure,
     assert not school.staff.has_perm("incidents.view_case", case)
     assert not school.hr.has_perm("incidents.manage_case", case)
     assert not school.governor.has_perm("incidents.view_case", case)
-    for person in (school.headteacher, school.investigator, school.hr):
-        assert person.has_perm("incidents.view_special_category", case)
+    for someone in (school.headteacher, school.investigator, school.hr):
+        assert someone.has_perm("incidents.view_special_category", case)
     assert not school.dsl.has_perm("incidents.view_special_category", case)  # not a safeguarding case
 
 
