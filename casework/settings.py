@@ -10,6 +10,7 @@ DJANGO_TIME_ZONE    Default Europe/London.
 
 import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "incidents",
 ]
 
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"
@@ -105,10 +108,20 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Object permissions on cases come from django-guardian (incidents/permissions.py).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any other looks
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian keeps no anonymous user row
+
+# Signing in (django-axes): after 5 wrong passwords for one username from one address, that
+# pair is refused for 15 minutes. Locking a username alone would let anyone lock a headteacher out.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_SIGN_IN_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_SIGN_IN_PAUSE_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "incidents.views.pages.signing_in_paused"
+AXES_VERBOSE = False
 
 # Long exports run in the background: `python manage.py db_worker` works through the queue
 # kept in the database. With DJANGO_DEBUG (as in `make run`) they run at once, in the request.

@@ -338,3 +338,23 @@ def test_those_who_need_it_see_what_the_lado_was_told_and_advised(client, proced
     assert "Accepted a pupil&#x27;s friend request." in page and "the pupil&#x27;s family has been told" in page
     assert lado_letter.reference in page
     assert client.get(reverse("incidents:letter_download", args=[case.uuid, lado_letter.uuid])).status_code == 200
+
+
+def test_signing_in_is_paused_after_five_wrong_passwords_and_resumes_after_fifteen_minutes(
+        client, school, time_machine):
+    time_machine.move_to("2026-03-02 09:00 +00:00", tick=False)
+    url, username = reverse("login"), school.staff.username
+    for _ in range(4):
+        assert "Please enter a correct username" in client.post(url, {"username": username, "password": "no"}).content.decode()
+    paused = client.post(url, {"username": username, "password": "no"})
+    assert paused.status_code == 429 and "Signing in is paused" in paused.content.decode()
+    assert "paused for 15 minutes" in paused.content.decode()
+    school.staff.set_password("the-right-password-1")
+    school.staff.save()
+    right = {"username": username, "password": "the-right-password-1"}
+    assert client.post(url, right).status_code == 429  # even the right password, while paused
+    assert "_auth_user_id" not in client.session
+    other = client.post(url, {"username": school.staff2.username, "password": "no"})
+    assert "Please enter a correct username" in other.content.decode()  # only that username is paused
+    time_machine.move_to("2026-03-02 09:16 +00:00", tick=False)
+    assert client.post(url, right).status_code == 302 and "_auth_user_id" in client.session
