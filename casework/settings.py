@@ -6,6 +6,9 @@ DJANGO_ALLOWED_HOSTS comma-separated host names. Default: localhost names only.
 DATABASE_URL        sqlite:///path/to/file or postgres://user@host:port/name.
                     Default: db.sqlite3 beside manage.py.
 DJANGO_TIME_ZONE    Default Europe/London.
+DJANGO_SIGN_IN_ATTEMPTS, DJANGO_SIGN_IN_PAUSE_MINUTES
+                    wrong passwords before signing in is paused, and for how long. Default 5, 15.
+(and the others in README.md, "Settings")
 """
 
 import hashlib
