@@ -14,7 +14,6 @@ re-applies the rules to each case of that school and writes the change on its ti
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 
 from incidents import permissions
 from incidents.audit import event_record
@@ -24,11 +23,6 @@ from incidents.models.grants import CaseUserObjectPermission
 User = get_user_model()
 
 
-def _permissions() -> dict[str, Permission]:
-    return {p.codename: p for p in Permission.objects.filter(
-        content_type__app_label="incidents", codename__in=permissions.CASE_PERMISSIONS)}
-
-
 def access_sync(*, case: Case) -> dict[str, list[str]]:
     """Grant and revoke permissions on `case` until they match the rules.
 
@@ -36,14 +30,14 @@ def access_sync(*, case: Case) -> dict[str, list[str]]:
     did), for the caller to record in the event of the step that caused it.
     """
     wanted = permissions.deserved_grants(case)
-    perms = _permissions()
-    codename_of = {p.pk: p.codename for p in perms.values()}
+    ids = permissions.permission_ids()
+    codename_of = {pk: codename for codename, pk in ids.items()}
     have = {(g.user_id, codename_of[g.permission_id]): g.pk
             for g in CaseUserObjectPermission.objects.filter(content_object=case)}
     added, removed = wanted - set(have), set(have) - wanted
 
     CaseUserObjectPermission.objects.bulk_create(
-        CaseUserObjectPermission(content_object=case, user_id=user, permission=perms[codename])
+        CaseUserObjectPermission(content_object=case, user_id=user, permission_id=ids[codename])
         for user, codename in added)
     CaseUserObjectPermission.objects.filter(pk__in=[have[key] for key in removed]).delete()
     permissions.forget_grants(case)

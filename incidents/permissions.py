@@ -35,13 +35,17 @@ SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral"})
 _permission_ids: dict[str, int] = {}
 
 
-def permission_id(codename: str) -> int:
-    """The database id of a case permission, looked up once per process (and again after
-    migrations run, which may create the permissions anew: `forget_permission_ids`)."""
-    if codename not in _permission_ids:
+def permission_ids() -> dict[str, int]:
+    """The database ids of the case permissions by codename, looked up once per process (and
+    again after migrations run, which may create the permissions anew: `forget_permission_ids`)."""
+    if not _permission_ids:
         _permission_ids.update(Permission.objects.filter(
             content_type__app_label="incidents", codename__in=CASE_PERMISSIONS).values_list("codename", "pk"))
-    return _permission_ids[codename]
+    return _permission_ids
+
+
+def permission_id(codename: str) -> int:
+    return permission_ids()[codename]
 
 
 def forget_permission_ids(**kwargs) -> None:

@@ -40,8 +40,10 @@ class CaseListView(SignedInMixin, ListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         page = self.request.GET.get(self.page_kwarg, "")
-        # Counted just far enough to reach the page asked for (see selectors.case_count).
-        self.count_limit = max(selectors.COUNT_LIMIT, int(page) * per_page if page.isdigit() else 0)
+        # Counted just far enough to reach the page asked for (see selectors.case_count); a page
+        # number past any real list counts nothing more, and the paginator answers "no such page".
+        number = int(page) if page.isdigit() and len(page) <= 6 else 0
+        self.count_limit = max(selectors.COUNT_LIMIT, number * per_page)
         paginator.count = selectors.case_count(self.request.user, self.filters, limit=self.count_limit)
         return paginator
 

@@ -170,8 +170,7 @@ def seed():
 
 def grant(cursor):
     """The grants of `permissions.deserved_grants`, for every case at once, in both forms."""
-    perm = {p.codename: p.pk for p in Permission.objects.filter(
-        content_type__app_label="incidents", codename__in=permissions.CASE_PERMISSIONS)}
+    perm = permissions.permission_ids()
     case_table, staff_table = Case._meta.db_table, StaffMember._meta.db_table
     hearing, appeal = Case.hearing_panel.through._meta.db_table, Case.appeal_panel.through._meta.db_table
     membership = Membership._meta.db_table

@@ -201,6 +201,7 @@ def test_a_long_case_list_is_counted_up_to_a_limit_and_still_pages_to_the_end(
     shown = {case.reference for case in cases for page in (first, last, client.get(url, {"page": 2}).content.decode())
              if case.reference in page}
     assert shown == {case.reference for case in cases}
+    assert client.get(url, {"page": "9" * 30}).status_code == 404  # no such page, and nothing counted past it
     narrowed = client.get(url, {"stage": "reported"}).content.decode()
     assert "5 cases" in narrowed and "Page 1 of 3" in narrowed  # a filtered list is counted exactly
     home = client.get(reverse("incidents:home")).content.decode()
