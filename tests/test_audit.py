@@ -1,6 +1,7 @@
 """The case timeline: one event per step, append-only, hash-chained, all-or-nothing."""
 
 import threading
+from datetime import date
 from unittest import mock
 
 import pytest
@@ -10,9 +11,9 @@ from django.db import connection, connections
 
 from incidents import services
 from incidents.audit import audit_verify
-from incidents.models import Case, CaseEvent
+from incidents.models import Case, CaseEvent, Letter
 from incidents.models.events import AppendOnly
-from incidents.workflow import State
+from incidents.workflow import State, Suspension
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,21 @@ def test_acting_on_a_stale_copy_of_a_case_is_refused(procedure, school):
     assert stale.state == State.CONTENT_REMOVAL_REQUESTED  # reloaded, so the page shows the truth
     assert Case.objects.get(pk=case.pk).state == State.CONTENT_REMOVAL_REQUESTED
     assert case.events.filter(kind=CaseEvent.Kind.TRANSITION).count() == 1
+
+
+def test_suspending_from_a_stale_copy_after_someone_else_suspended_is_refused(procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    stale = Case.objects.get(pk=case.pk)
+    suspension = dict(reason="Alleged contact with a pupil online.", why_needed="To protect pupils.",
+                      alternatives_considered="None was possible.", contact_restrictions="No contact with pupils.",
+                      named_contact=school.chair, review_on=date(2026, 3, 16))
+    services.case_suspend(case=case, by=school.headteacher, **suspension)
+    recorded = case.events.count()
+    with pytest.raises(services.CaseConflict, match="Someone else changed case RAI-2026-0001"):
+        services.case_suspend(case=stale, by=school.headteacher, **suspension)
+    assert stale.suspension == Suspension.SUSPENDED  # reloaded, so the page shows the truth
+    assert case.events.count() == recorded
+    assert case.letters.filter(kind=Letter.Kind.SUSPENSION).count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a database with row locks")
