@@ -14,12 +14,14 @@ UserObjectPermission (object_pk as text + content type).
 Measured with warm caches, median of RUNS runs, for a headteacher (case manager of the largest
 school) and a trust HR adviser (every case of 8 schools):
 
-1. "the cases a user may see": how many (`selectors.case_count`) and the first 25 by -reported_at
-   (`selectors.cases_visible_to`), against the same through the generic tables, two ways: guardian's
-   own `get_objects_for_user(user, "incidents.view_case", Case)` (count + page) with the direct models
-   switched off (guardian's `enabled = False`), and the project's own query shape written by hand
-   against the generic tables (the count of the person's grant rows; the page probing object_pk =
-   id::text);
+1. "the cases a user may see": how many (`selectors.case_count`) and which are the first 25 by
+   -reported_at (`selectors.cases_visible_to`, their ids), against the same through the generic
+   tables, two ways: guardian's own `get_objects_for_user(user, "incidents.view_case", Case)`
+   (count + page) with the direct models switched off (guardian's `enabled = False`), and the
+   project's own query shape written by hand against the generic tables (the count of the person's
+   grant rows; the page probing object_pk = id::text). For information, the same with the 25 cases
+   loaded as model instances (a cost Django adds equally to both sides, which the HR case list
+   below includes) and with an exact count;
 2. the HR case list: `selectors.case_list` paginated as the view does (count + page + clauses), and
    the whole page through Django's test Client, at page sizes 25 and 100, with the number of queries;
    and, for information, the list narrowed by a filter (counted over the cases, not the grants).
@@ -229,8 +231,10 @@ class generic_guardian:
         del CaseUserObjectPermission.enabled, CaseGroupObjectPermission.enabled
 
 
-def first_page(cases) -> list[int]:
-    return [case.pk for case in cases.order_by("-reported_at")[:PAGE]]
+def first_page(cases, load: bool) -> list[int]:
+    """The first page by -reported_at: its ids only, or its cases loaded as model instances."""
+    page = cases.order_by("-reported_at")[:PAGE]
+    return [case.pk for case in page] if load else list(page.values_list("pk", flat=True))
 
 
 def counted(cases, exact: bool) -> int:
@@ -238,26 +242,26 @@ def counted(cases, exact: bool) -> int:
     return cases.count() if exact else cases[: selectors.COUNT_LIMIT + 1].count()
 
 
-def visible_ours(user, exact=False):
+def visible_ours(user, exact=False, load=False):
     """What the case list asks: how many (from the person's grants), and the first page."""
     count = selectors._grants(user, "view_case").count() if exact else selectors.case_count(user)
-    return count, first_page(selectors.cases_visible_to(user))
+    return count, first_page(selectors.cases_visible_to(user), load)
 
 
-def visible_guardian(user, exact=False):
+def visible_guardian(user, exact=False, load=False):
     with generic_guardian():
         cases = get_objects_for_user(user, "incidents.view_case", Case, accept_global_perms=False,
                                      with_superuser=False)
-    return counted(cases, exact), first_page(cases)
+    return counted(cases, exact), first_page(cases, load)
 
 
-def visible_generic_by_hand(user, exact=False):
+def visible_generic_by_hand(user, exact=False, load=False):
     """The project's own query shape written against the generic tables."""
     content_type = ContentType.objects.get_for_model(Case)
     permission = Permission.objects.get(content_type=content_type, codename="view_case")
     grants = UserObjectPermission.objects.filter(content_type=content_type, user=user, permission=permission)
     probe = grants.filter(object_pk=Cast(OuterRef("pk"), CharField()))
-    return counted(grants, exact), first_page(Case.objects.filter(Exists(probe)))
+    return counted(grants, exact), first_page(Case.objects.filter(Exists(probe)), load)
 
 
 def timed(call, runs: int = RUNS) -> tuple[float, object]:
@@ -344,18 +348,20 @@ def main():
         results = []  # (target, figure, ok)
 
         limit = selectors.COUNT_LIMIT
-        print(f"\n1. The cases a user may see: how many (up to {limit:,}, as the case list counts) + the first "
-              f"{PAGE} by -reported_at, median of {RUNS}, warm (ms)")
-        print(f"  {'user':36} {'cases':>7} {'ours':>8} {'guardian':>9} {'by hand':>8} {'x guardian':>11} {'x by hand':>10}"
-              f"   in the database: {'ours':>5} {'guardian':>8} {'x':>6}")
-        exact_rows = []
-        for label, user in (("headteacher RAI (case manager)", head), ("HR adviser, 8 schools", hr)):
-            for exact in (False, True):
-                ours_ms, ours = timed(lambda: visible_ours(user, exact))
-                theirs_ms, theirs = timed(lambda: visible_guardian(user, exact), runs=5)
-                hand_ms, hand = timed(lambda: visible_generic_by_hand(user, exact), runs=5)
-                ours_db, theirs_db = database_ms(lambda: visible_ours(user, exact)), database_ms(
-                    lambda: visible_guardian(user, exact), runs=5)
+        print(f"\n1. The cases a user may see: how many (up to {limit:,}, as the case list counts) + the ids of "
+              f"the first {PAGE} by -reported_at, median of {RUNS}, warm (ms)")
+        header = (f"  {'user':36} {'cases':>7} {'ours':>8} {'guardian':>9} {'by hand':>8} {'x guardian':>11}"
+                  f" {'x by hand':>10}   in the database: {'ours':>5} {'guardian':>8} {'x':>6}")
+        print(header)
+        informative = {"loaded": [], "exact": []}
+        users = (("headteacher RAI (case manager)", head), ("HR adviser, 8 schools", hr))
+        for kind, exact, load in (("ids", False, False), ("loaded", False, True), ("exact", True, False)):
+            for label, user in users:
+                ours_ms, ours = timed(lambda: visible_ours(user, exact, load))
+                theirs_ms, theirs = timed(lambda: visible_guardian(user, exact, load), runs=5)
+                hand_ms, hand = timed(lambda: visible_generic_by_hand(user, exact, load), runs=5)
+                ours_db, theirs_db = database_ms(lambda: visible_ours(user, exact, load)), database_ms(
+                    lambda: visible_guardian(user, exact, load), runs=5)
                 assert ours[0] == theirs[0] == hand[0], (label, ours[0], theirs[0], hand[0])
                 assert ours[1] == hand[1], label  # same order; guardian's too, ties apart
                 row = (f"  {label:36} {ours[0]:>7,} {ours_ms:8.1f} {theirs_ms:9.1f} {hand_ms:8.1f} "
@@ -363,15 +369,19 @@ def main():
                        f"   {'':16} {ours_db:5.1f} {theirs_db:8.1f} {theirs_db / ours_db:5.1f}x")
                 if exact:
                     assert ours[0] == selectors.cases_visible_to(user).count()
-                    exact_rows.append(row)
+                if kind != "ids":
+                    informative[kind].append(row)
                     continue
                 print(row)
                 results.append((f"cases visible, {label}: within {TARGET_MS:.0f} ms", f"{ours_ms:.1f} ms",
                                 ours_ms <= TARGET_MS))
                 results.append((f"cases visible, {label}: >= {TARGET_RATIO:.0f}x guardian generic",
                                 f"{theirs_ms / ours_ms:.1f}x", theirs_ms / ours_ms >= TARGET_RATIO))
+        print(f"  For information, the same with the {PAGE} cases loaded as model instances (Django's building of"
+              " them costs the same both ways):")
+        print("\n".join(informative["loaded"]))
         print("  For information, the same with an exact count (every grant read, each way):")
-        print("\n".join(exact_rows))
+        print("\n".join(informative["exact"]))
 
         print(f"\n2. The HR adviser's case list, first page, median of {RUNS}, warm")
         client = Client(HTTP_HOST="localhost")
