@@ -1,16 +1,19 @@
-"""Reading cases: who may see which, and the lists the pages show. Querysets come joined."""
+"""Reading cases: who may see which, and the lists the pages show."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from incidents import clock, permissions
 from incidents.models import Case, CaseUserObjectPermission, Membership, Role
-from incidents.workflow import State, Suspension
+from incidents.workflow import OPEN_STATES, State, Suspension
 
 
 def _schools_where(user, role: str):
@@ -104,25 +107,54 @@ def case_list(user, filters: CaseFilters) -> QuerySet[Case]:
     if filters.search:
         term = filters.search.strip()
         cases = cases.filter(Q(reference__icontains=term) | Q(subject__full_name__icontains=term))
-    return cases.select_related("school", "subject").order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
+    return cases.order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
 
 
 @dataclass(frozen=True)
 class CaseRow:
-    case: Case
+    """One line of a case list. Read as plain values: a model instance for each case, its school
+    and its subject would cost more than the rest of the page (tests/bench/bench_permissions.py)."""
+
+    uuid: UUID
+    reference: str
+    school: str
+    about: str  # the subject's name; empty when not known
+    kind: str  # a Case.Kind
+    state: str
     clauses: list[str]  # their refs, in the policy's order
     deadline: tuple[date, str] | None
 
+    @property
+    def stage(self) -> str:
+        return State(self.state).label
 
-def case_rows(cases) -> list[CaseRow]:
-    """A page of a case list as its rows show it: each case, the clauses it cites (one query
-    for the whole page, not a related manager per case) and its next deadline."""
-    cases = list(cases)
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:case_detail", kwargs={"uuid": self.uuid})
+
+
+DEADLINE_FIELDS = ("state", "removal_deadline", "lado_due_on", "lado_referred_at", "hearing_at", "appeal_deadline",
+                   "appeal_hearing_at", "suspension", "suspension_review_on")
+
+
+def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
+    """A page of a case list (the page's queryset) as its rows show it, in two queries: each
+    case with its school, subject, stage and next deadline, and the clauses each cites."""
+    listed = list(cases.values("pk", "uuid", "reference", "kind", "school__name", "subject__full_name",
+                              *DEADLINE_FIELDS))
     clauses = defaultdict(list)
-    cited = Case.clauses.through.objects.filter(case__in=cases).order_by("clause__position")
-    for case_id, ref in cited.values_list("case_id", "clause__ref"):
+    cited = Case.clauses.through.objects.filter(case_id__in=[values["pk"] for values in listed])
+    for case_id, ref in cited.order_by("clause__position").values_list("case_id", "clause__ref"):
         clauses[case_id].append(ref)
-    return [CaseRow(case, clauses[case.pk], next_deadline(case)) for case in cases]
+    return [
+        CaseRow(uuid=values["uuid"], reference=values["reference"], school=values["school__name"],
+                about=values["subject__full_name"] or "", kind=values["kind"], state=values["state"],
+                clauses=clauses[values["pk"]], deadline=next_deadline(SimpleNamespace(**values)))
+        for values in listed
+    ]
 
 
 COUNT_LIMIT = 1000  # beyond this, the whole case list says "more than 1,000 cases"
@@ -144,20 +176,20 @@ def case_count(user, filters: CaseFilters = CaseFilters(), *, limit: int | None 
 
 def cases_awaiting(user) -> QuerySet[Case]:
     """Open cases this user manages, hears or investigates: the home page of a case manager."""
-    open_states = [s for s in State.values if s not in (State.CLOSED, State.WITHDRAWN)]
     return (
         cases_visible_to(user)
         .filter(Q(case_manager=user) | Q(investigating_officer=user) | Q(hearing_panel=user) | Q(appeal_panel=user)
                 | Q(safeguarding=True, school__in=_schools_where(user, Role.DSL)))
-        .filter(state__in=open_states)
+        .filter(state__in=OPEN_STATES)
         .distinct()
         .select_related("school", "subject")
         .order_by("reported_at")
     )
 
 
-def next_deadline(case: Case) -> tuple[date, str] | None:
-    """The next date by which something must happen on this case, and what."""
+def next_deadline(case) -> tuple[date, str] | None:
+    """The next date by which something must happen on this case, and what. Reads only the
+    case's DEADLINE_FIELDS, so a case list's values do as well as a Case."""
     candidates = []
     if case.state == State.CONTENT_REMOVAL_REQUESTED and case.removal_deadline:
         candidates.append((case.removal_deadline, "Content to be removed"))

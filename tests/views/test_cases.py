@@ -160,6 +160,21 @@ def test_the_case_list_filters_searches_and_sorts(client, procedure, school):
     assert listed(stage="not-a-stage") == {breach.reference, account.reference}  # bad filter ignored
 
 
+def test_each_row_of_the_case_list_shows_the_case_at_a_glance(client, procedure, school):
+    removal = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED, clauses=[clause("b"), clause("a")])
+    closed = procedure.case_at(State.CLOSED, subject=None)
+    client.force_login(school.hr)
+    page = client.get(reverse("incidents:case_list")).content.decode()
+    rows = {case: next(row for row in page.split("<tr>") if case.reference in row) for case in (removal, closed)}
+
+    assert f'<a href="/cases/{removal.uuid}/">{removal.reference}</a>' in rows[removal]
+    for shown in (school.school.name, removal.subject.full_name, "Breach", "<td>a, b</td>", "Content removal requested",
+                  f"Content to be removed: {removal.removal_deadline:%-d %b %Y}"):
+        assert shown in rows[removal], shown
+    assert "tag-closed" not in rows[removal]
+    assert "Not known" in rows[closed] and '<span class="tag tag-closed">Closed</span>' in rows[closed]
+
+
 def test_the_case_list_shows_overdue_cases(client, procedure, school):
     late = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED)
     on_time = procedure.case_at(State.INVESTIGATION)
