@@ -35,7 +35,12 @@ def _grants(user, codename: str) -> QuerySet[CaseUserObjectPermission]:
 
 
 def _cases_granted(user, codename: str) -> QuerySet[Case]:
-    return Case.objects.filter(pk__in=_grants(user, codename).values("content_object_id"))
+    """The cases on which the user holds `codename`. A join, not `pk__in` a subquery: a person
+    holds a permission on a case at most once (the unique index), so no case comes twice, and
+    the plan is the same with less for Django to build on every list."""
+    if not user.is_authenticated or user.is_superuser:
+        return Case.objects.none()
+    return Case.objects.filter(user_grants__user=user, user_grants__permission_id=permissions.permission_id(codename))
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

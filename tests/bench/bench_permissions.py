@@ -81,8 +81,9 @@ SCHOOLS = [("Rainow Primary School", "RAI", 30_000)] + [
 STAFF_PER_SCHOOL = 200
 GOVERNORS = 6  # 3 sit on hearings, the other 3 on appeals
 INVESTIGATORS = 4
-RUNS = 9
-WARM = 2
+RUNS = 25
+GENERIC_RUNS = 5  # each takes 40-180 ms
+WARM = 5
 PAGE = 25
 TARGET_MS = 20.0
 TARGET_RATIO = 10.0
@@ -349,7 +350,7 @@ def main():
 
         limit = selectors.COUNT_LIMIT
         print(f"\n1. The cases a user may see: how many (up to {limit:,}, as the case list counts) + the ids of "
-              f"the first {PAGE} by -reported_at, median of {RUNS}, warm (ms)")
+              f"the first {PAGE} by -reported_at, warm, median of {RUNS} (the generic tables: of {GENERIC_RUNS}) (ms)")
         header = (f"  {'user':36} {'cases':>7} {'ours':>8} {'guardian':>9} {'by hand':>8} {'x guardian':>11}"
                   f" {'x by hand':>10}   in the database: {'ours':>5} {'guardian':>8} {'x':>6}")
         print(header)
@@ -358,10 +359,10 @@ def main():
         for kind, exact, load in (("ids", False, False), ("loaded", False, True), ("exact", True, False)):
             for label, user in users:
                 ours_ms, ours = timed(lambda: visible_ours(user, exact, load))
-                theirs_ms, theirs = timed(lambda: visible_guardian(user, exact, load), runs=5)
-                hand_ms, hand = timed(lambda: visible_generic_by_hand(user, exact, load), runs=5)
+                theirs_ms, theirs = timed(lambda: visible_guardian(user, exact, load), runs=GENERIC_RUNS)
+                hand_ms, hand = timed(lambda: visible_generic_by_hand(user, exact, load), runs=GENERIC_RUNS)
                 ours_db, theirs_db = database_ms(lambda: visible_ours(user, exact, load)), database_ms(
-                    lambda: visible_guardian(user, exact, load), runs=5)
+                    lambda: visible_guardian(user, exact, load), runs=GENERIC_RUNS)
                 assert ours[0] == theirs[0] == hand[0], (label, ours[0], theirs[0], hand[0])
                 assert ours[1] == hand[1], label  # same order; guardian's too, ties apart
                 row = (f"  {label:36} {ours[0]:>7,} {ours_ms:8.1f} {theirs_ms:9.1f} {hand_ms:8.1f} "
