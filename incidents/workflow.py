@@ -72,6 +72,7 @@ class Outcome(models.TextChoices):
 SEVERITY = list(Outcome.values)
 WARNINGS = {Outcome.FIRST_WRITTEN_WARNING, Outcome.FINAL_WRITTEN_WARNING}
 APPEALABLE = set(SEVERITY[SEVERITY.index(Outcome.FIRST_WRITTEN_WARNING):])
+DISMISSALS = {Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL}
 
 
 class LadoOutcome(models.TextChoices):
@@ -356,6 +357,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 custom={"label": "Close: the account is secure", "who": "the case manager"})
     def resolve(self, *, what_was_done: str) -> None:
         _require(what_was_done, "what_was_done", "Say what was done to secure the account.")
+        self._check_back_at_work()
         self.closure = Closure.ACCOUNT_SECURED
 
     # --- Safeguarding (KCSIE part 4) ----------------------------------------------
@@ -389,6 +391,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     def record_low_level_concern(self, *, reason: str) -> None:
         """Below the harm threshold: kept on record as a low-level concern."""
         _require(reason, "reason", "Say why this is below the harm threshold.")
+        self._check_back_at_work()
         self.closure = Closure.LOW_LEVEL_CONCERN
 
     @transition(field=state, source=State.SAFEGUARDING_REFERRAL,
@@ -408,6 +411,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             _check_meeting(meeting_at, meeting_place)
             self._assign_investigating_officer(investigating_officer)
             return State.INVESTIGATION
+        self._check_back_at_work()
         self.closure = Closure.LADO_OUTCOME
         return State.CLOSED
 
@@ -428,6 +432,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 custom={"label": "Close: no case to answer", "who": "the case manager"})
     def close_no_case(self, *, reason: str) -> None:
         _require(reason, "reason", "Give the reason for closing the case.")
+        self._check_back_at_work()
         self.closure = Closure.NO_CASE
 
     @transition(field=state, source=[State.CONTENT_REMOVED, State.INVESTIGATION], target=State.CLOSED,
@@ -436,6 +441,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     def give_management_advice(self, *, advice: str) -> None:
         """Informal advice, which is not a disciplinary sanction."""
         _require(advice, "advice", "Write the advice given to the employee.")
+        self._check_back_at_work()
         self.closure = Closure.MANAGEMENT_ADVICE
 
     # --- Hearing and outcome ----------------------------------------------------
@@ -588,6 +594,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             _require(reason, "reason",
                      f"The appeal window is open until {_long_date(self.appeal_deadline)}: "
                      "record why the case is closed before then.")
+        if self.outcome not in DISMISSALS:
+            self._check_back_at_work()
         self.closure = Closure.OUTCOME_FINAL
 
     @transition(field=state, source=State.CLOSED, target=State.INVESTIGATION, permission=BY_CASE_MANAGER,
@@ -639,6 +647,14 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"investigating_officer": "Choose the investigating officer."})
         _check_people(self, [officer], "investigating_officer", role="investigating officer")
         self.investigating_officer = officer
+
+    def _check_back_at_work(self) -> None:
+        """A case that closes without dismissal sends the employee back to work, which they must
+        be told in writing: the letter lifting the suspension. It is not left in place unsaid."""
+        if self.suspension == Suspension.SUSPENDED:
+            employee = self.subject.full_name if self.subject_id else "The employee"
+            raise ValidationError(f"{employee} is still suspended: lift the suspension first, so that they are "
+                                  "told in writing that they can return to work.")
 
     @staticmethod
     def _check_review_date(review_on: date) -> None:

@@ -99,6 +99,37 @@ def test_suspension_only_while_the_case_is_open(procedure, school, take):
         take("suspend", case, case.case_manager)
 
 
+@pytest.mark.parametrize("step,stage", [
+    ("close_no_case", State.INVESTIGATION), ("give_management_advice", State.INVESTIGATION),
+    ("record_low_level_concern", State.REPORTED), ("record_lado_outcome", State.SAFEGUARDING_REFERRAL),
+    ("resolve", State.CONTAINMENT), ("close", State.OUTCOME_ISSUED),
+])
+def test_a_case_does_not_close_while_the_employee_is_still_suspended(procedure, school, take, step, stage):
+    case = procedure.case_at(stage)
+    take("suspend", case, school.headteacher)
+    events = case.events.count()
+    with pytest.raises(ValidationError, match="Alex Employee is still suspended: lift the suspension first"):
+        take(step, case, school.headteacher)
+    case.refresh_from_db()
+    assert (case.state, case.suspension, case.events.count()) == (stage, Suspension.SUSPENDED, events)
+
+    take("lift_suspension", case, school.headteacher)  # the letter tells them they can return to work
+    take(step, case, school.headteacher)
+    assert case.state == State.CLOSED
+
+
+def test_a_dismissal_closes_the_case_with_the_suspension_in_place(procedure, school, take):
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    take("suspend", case, school.headteacher)
+    procedure.clock.move_to(HEARING_AT + timedelta(hours=4), tick=False)
+    take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
+         reasons="Repeated breaches after a final warning.", termination_on=(HEARING_AT + timedelta(weeks=4)).date(),
+         notice_weeks=4, final_pay="Your final pay, with accrued holiday, is paid on your last day.")
+    procedure.clock.move_to(HEARING_AT + timedelta(days=30), tick=False)
+    take("close", case, school.headteacher, reason="")
+    assert case.state == State.CLOSED and case.suspension == Suspension.SUSPENDED
+
+
 # --- Refused to the wrong person -----------------------------------------------------
 
 @pytest.mark.parametrize("step,source", all_steps())

@@ -22,6 +22,7 @@ from incidents.letters.templatetags import as_date, as_datetime
 from incidents.working_days import add_working_days, is_working_day, working_days_between
 from incidents.workflow import (
     APPEALABLE,
+    DISMISSALS,
     AppealDecision,
     ContainmentStep,
     EscalationReason,
@@ -263,7 +264,7 @@ def _outcome(case: Case, a: dict, today: date) -> dict:
                                              if outcome == Outcome.FIRST_WRITTEN_WARNING
                                              else case.school.final_warning_months)
     appealable = outcome in APPEALABLE
-    dismissal = outcome in (Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL)
+    dismissal = outcome in DISMISSALS
     return {
         "outcome": outcome,
         "outcome_label": Outcome(outcome).label,

@@ -89,6 +89,23 @@ def test_each_steps_form_refuses_bad_input_with_a_clear_message_and_changes_noth
     assert case.events.count() == events
 
 
+def test_closing_a_case_while_the_employee_is_suspended_says_to_lift_the_suspension_first(
+        client, procedure, school, take):
+    case = procedure.case_at(State.INVESTIGATION)
+    take("suspend", case, school.headteacher)
+    client.force_login(school.headteacher)
+    events = case.events.count()
+
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, "close_no_case"]),
+                           form_data(school, "close_no_case"))
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "Alex Employee is still suspended: lift the suspension first" in page
+    case.refresh_from_db()
+    assert case.state == State.INVESTIGATION and case.events.count() == events
+
+
 def test_a_case_manager_sees_only_the_steps_they_may_take(client, procedure, school):
     case = procedure.case_at(State.REPORTED)
     client.force_login(school.headteacher)
