@@ -197,6 +197,9 @@ class CaseStepView(CaseMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form))
         letter = letter_preview(case=self.case, kind=kinds[0], by=self.request.user, step=self.step,
                                 arguments=form.arguments())
+        # a preview holds the case's personal data as much as an issued letter does
+        audit.access_record(case=self.case, by=self.request.user, kind=CaseEvent.Kind.DOWNLOADED,
+                            what=f"Preview, not issued: {letter.title} ({letter.reference})")
         response = HttpResponse(letter.pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="preview.pdf"'
         response["Cache-Control"] = "private, no-store"

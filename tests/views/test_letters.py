@@ -38,7 +38,8 @@ def test_the_reporter_downloads_their_acknowledgement_but_no_other_letter(client
     assert client.get(reverse("incidents:letter_download", args=[case.uuid, removal.uuid])).status_code == 404
 
 
-def test_previewing_a_steps_letter_shows_it_and_changes_nothing(client, procedure, school, real_letters):
+def test_previewing_a_steps_letter_shows_it_changes_nothing_and_is_on_the_access_record(
+        client, procedure, school, real_letters):
     case = procedure.case_at(State.INVESTIGATION)
     letters, events = case.letters.count(), case.events.count()
     client.force_login(school.headteacher)
@@ -51,7 +52,12 @@ def test_previewing_a_steps_letter_shows_it_and_changes_nothing(client, procedur
     assert response["Content-Disposition"].startswith("inline;")
     case.refresh_from_db()
     assert case.state == State.INVESTIGATION
-    assert (case.letters.count(), case.events.count()) == (letters, events)
+    assert (case.letters.count(), case.events.count()) == (letters, events + 1)
+    preview = case.events.last()
+    assert (preview.kind, preview.actor) == (CaseEvent.Kind.DOWNLOADED, school.headteacher)
+    assert preview.details["what"].startswith("Preview, not issued: Invitation to a disciplinary hearing")
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Preview, not issued: Invitation to a disciplinary hearing" in page
 
 
 def test_previewing_with_bad_input_shows_the_same_message_as_the_step(client, procedure, school):
