@@ -1,12 +1,15 @@
 """Object permissions (django-guardian) follow the case: granted and revoked by its steps."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from incidents import permissions, selectors, services
+from incidents import grants, permissions, selectors, services
+from incidents.audit import audit_verify
 from incidents.grants import access_sync_all
-from incidents.models import CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, StaffMember
+from incidents.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, StaffMember
 from incidents.workflow import State
 from tests.factories import SchoolFactory, UserFactory, clause, person
 
@@ -99,6 +102,26 @@ def test_a_new_hr_adviser_is_granted_every_case_of_the_school_and_each_timeline_
         assert event.actor is None
 
 
+def test_giving_a_role_at_a_school_costs_the_same_queries_for_many_cases_as_for_few(procedure, school, monkeypatch):
+    monkeypatch.setattr(grants, "BATCH", 4)
+
+    def give_role() -> int:
+        adviser = UserFactory()
+        with CaptureQueriesContext(connection) as captured:
+            Membership.objects.create(user=adviser, school=school.school, role=Role.HR_ADVISER)
+        assert selectors.case_count(adviser) == Case.objects.count()
+        return len(captured)
+
+    cases = [procedure.case_at(State.APPEAL)]
+    one = give_role()
+    cases += [procedure.case_at(State.HEARING_SCHEDULED), procedure.report(), procedure.case_at(State.CLOSED)]
+    assert give_role() == one  # four cases, one batch: the same queries as for one case
+    # every case's timeline says so, each event chained after the one before it
+    assert [case.events.filter(kind="access_granted").count() for case in cases] == [2, 1, 1, 1]
+    assert all(case.events.last().kind == "access_granted" for case in cases)
+    assert audit_verify() is None
+
+
 def test_an_hr_adviser_of_another_school_is_granted_nothing_here(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     elsewhere = SchoolFactory(name="Bollington Cross", reference_prefix="BOL")
@@ -147,10 +170,17 @@ def test_resyncing_every_case_changes_nothing_when_grants_are_right(procedure):
     assert access_sync_all() == 0
 
 
-def test_resyncing_restores_lost_grants_and_records_it(procedure, school):
+def test_resyncing_restores_lost_grants_removes_stray_ones_and_records_both(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     CaseUserObjectPermission.objects.filter(content_object=case).delete()
+    CaseUserObjectPermission.objects.create(content_object=case, user=school.staff2,
+                                            permission_id=permissions.permission_id("view_case"))
     assert not permissions.can_manage_case(school.headteacher, case)
     assert access_sync_all() == 1
-    assert permissions.can_manage_case(school.headteacher, type(case).objects.get(pk=case.pk))
-    assert case.events.filter(kind="access_granted").exists()
+    case = type(case).objects.get(pk=case.pk)
+    assert permissions.can_manage_case(school.headteacher, case)
+    assert not permissions.can_view_case(school.staff2, case)
+    granted, revoked = case.events.order_by("-sequence")[1], case.events.last()
+    assert granted.kind == "access_granted" and revoked.kind == "access_revoked"
+    assert revoked.details["revoked"] == [f"{school.staff2.get_full_name()}: view case"]
+    assert audit_verify() is None
