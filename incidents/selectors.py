@@ -12,16 +12,12 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from incidents import clock, permissions
-from incidents.models import Case, CaseUserObjectPermission, Membership, Role
+from incidents.models import Case, CaseUserObjectPermission
 from incidents.workflow import OPEN_STATES, State, Suspension
 
 
-def _schools_where(user, role: str):
-    return Membership.objects.filter(user=user, role=role).values("school")
-
-
-def _grants(user, codename: str) -> QuerySet[CaseUserObjectPermission]:
-    """The user's own grants of `codename` (guardian's direct table). Every grant is a person's own
+def _grants(user, *codenames: str) -> QuerySet[CaseUserObjectPermission]:
+    """The user's own grants of `codenames` (guardian's direct table). Every grant is a person's own
     and none is on a case about them (`permissions.deserved_grants`), so these are exactly the cases
     on which they hold it.
 
@@ -31,7 +27,9 @@ def _grants(user, codename: str) -> QuerySet[CaseUserObjectPermission]:
     (tests/bench/bench_permissions.py)."""
     if not user.is_authenticated or user.is_superuser:
         return CaseUserObjectPermission.objects.none()
-    return CaseUserObjectPermission.objects.filter(user=user, permission_id=permissions.permission_id(codename))
+    ids = [permissions.permission_id(codename) for codename in codenames]
+    return CaseUserObjectPermission.objects.filter(user=user, **(
+        {"permission_id": ids[0]} if len(ids) == 1 else {"permission_id__in": ids}))
 
 
 def _cases_granted(user, codename: str) -> QuerySet[Case]:
@@ -179,17 +177,18 @@ def case_count(user, filters: CaseFilters = CaseFilters(), *, limit: int | None 
     return _grants(user, "view_case")[: limit + 1].count()
 
 
+# The permissions of those with a part to play in a case: its case manager, investigating
+# officer, panels and, on a safeguarding case, the safeguarding lead.
+ACTING = ("manage_case", "investigate_case", "hear_case", "hear_appeal", "refer_safeguarding")
+
+
 def cases_awaiting(user) -> QuerySet[Case]:
-    """Open cases this user manages, hears or investigates: the home page of a case manager."""
-    return (
-        cases_visible_to(user)
-        .filter(Q(case_manager=user) | Q(investigating_officer=user) | Q(hearing_panel=user) | Q(appeal_panel=user)
-                | Q(safeguarding=True, school__in=_schools_where(user, Role.DSL)))
-        .filter(state__in=OPEN_STATES)
-        .distinct()
-        .select_related("school", "subject")
-        .order_by("reported_at")
-    )
+    """Open cases in which this user has a part to play (they manage, investigate or hear it,
+    or may refer it to the LADO): the home page's cases needing their action. Read from their
+    grants of those permissions, so an HR adviser, who only views and exports, costs nothing."""
+    acting = _grants(user, *ACTING).values("content_object_id")
+    return (Case.objects.filter(pk__in=acting, state__in=OPEN_STATES)
+            .select_related("school", "subject").order_by("reported_at"))
 
 
 def next_deadline(case) -> tuple[date, str] | None:

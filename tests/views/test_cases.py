@@ -259,6 +259,27 @@ def test_home_shows_the_case_manager_their_cases_with_the_next_deadline(client, 
     assert case.reference in page and "Content to be removed: 3 March 2026" in page
 
 
+def test_home_lists_to_each_person_the_open_cases_they_have_a_part_in(client, procedure, school):
+    reported = procedure.case_at(State.REPORTED)
+    investigated = procedure.case_at(State.INVESTIGATION)
+    heard = procedure.case_at(State.HEARING_SCHEDULED)  # the headteacher sits on the panel here
+    safeguarding = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    closed = procedure.case_at(State.CLOSED)
+    expected = {
+        school.headteacher: {reported, investigated, heard, safeguarding},
+        school.investigator: {investigated, heard},
+        school.dsl: {safeguarding},
+        school.hr: set(),  # views and exports every case, acts on none
+        school.staff: set(),  # reported them all
+    }
+    for someone, cases in expected.items():
+        client.force_login(someone)
+        page = client.get(reverse("incidents:home")).content.decode()
+        listed = {case for case in (reported, investigated, heard, safeguarding, closed)
+                  if f">{case.reference}</a></td>" in page}
+        assert listed == cases, someone
+
+
 def test_home_for_staff_offers_reporting_and_their_reports(client, procedure, school):
     case = procedure.report()
     client.force_login(school.staff)
