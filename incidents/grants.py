@@ -73,12 +73,13 @@ def _sync(cases: list[Case]) -> dict[int, dict[str, list[str]]]:
     for case in cases:
         wanted = permissions.deserved_grants(case, school_roles=roles[case.school_id])
         added[case.pk], removed[case.pk] = wanted - set(have[case.pk]), set(have[case.pk]) - wanted
-        permissions.forget_grants(case)
     CaseUserObjectPermission.objects.bulk_create(
         CaseUserObjectPermission(content_object_id=case_id, user_id=user, permission_id=ids[codename])
         for case_id, grants in added.items() for user, codename in grants)
     CaseUserObjectPermission.objects.filter(
         pk__in=[have[case_id][key] for case_id, keys in removed.items() for key in keys]).delete()
+    for case in cases:
+        permissions.forget_grants(case)
 
     people = {user for changes in (added, removed) for grants in changes.values() for user, _ in grants}
     names = {user.pk: user.get_full_name() or user.get_username() for user in User.objects.filter(pk__in=people)}

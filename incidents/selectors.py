@@ -28,8 +28,7 @@ def _grants(user, *codenames: str) -> QuerySet[CaseUserObjectPermission]:
     if not user.is_authenticated or user.is_superuser:
         return CaseUserObjectPermission.objects.none()
     ids = [permissions.permission_id(codename) for codename in codenames]
-    return CaseUserObjectPermission.objects.filter(user=user, **(
-        {"permission_id": ids[0]} if len(ids) == 1 else {"permission_id__in": ids}))
+    return CaseUserObjectPermission.objects.filter(user=user, permission_id__in=ids)
 
 
 def _cases_granted(user, codename: str) -> QuerySet[Case]:
