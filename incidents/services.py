@@ -21,7 +21,6 @@ from typing import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import Max
 from django_fsm import ConcurrentTransition
 
@@ -31,6 +30,7 @@ from incidents.evidence_checks import check_evidence_file, safe_name
 from incidents.grants import access_sync
 from incidents.letters.services import letters_event_details, letters_for_step, letters_store
 from incidents.models import Case, CaseEvent, Clause, Evidence, School, StaffMember
+from incidents.storage import atomic_with_files
 from incidents.working_days import add_working_days
 from incidents.workflow import State
 
@@ -56,7 +56,7 @@ SYSTEM = object()
 
 # --- Reporting ---------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_files()
 def case_report(*, reporter, school: School, kind: str, description: str, platform: str,
                 subject: StaffMember | None = None, clauses: Iterable[Clause] = (), content_url: str = "",
                 seen_on: date | None = None, safeguarding: bool = False,
@@ -120,7 +120,7 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
 
 # --- Evidence ----------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_files()
 def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str = "",
                  description: str = "") -> Evidence:
     """Attach a file (PNG, JPEG or PDF, at most 10 MB; see `check_evidence_file`) or a link.
@@ -197,7 +197,7 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
         if not condition(case):
             raise StepNotAvailable(condition.refusal)
     try:
-        with transaction.atomic():
+        with atomic_with_files():
             method(**arguments)
             case.save()
             access = access_sync(case=case)

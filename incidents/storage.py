@@ -1,9 +1,15 @@
 """Private file storage: evidence and letters never have a public URL."""
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+
+# The files saved inside the innermost `atomic_with_files` block, as (storage, name).
+_saved: ContextVar[list | None] = ContextVar("private_files_saved", default=None)
 
 
 class PrivateStorage(FileSystemStorage):
@@ -23,3 +29,31 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no public URL.")
+
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        saved = _saved.get()
+        if saved is not None:
+            saved.append((self, name))
+        return name
+
+
+@contextmanager
+def atomic_with_files():
+    """`transaction.atomic()` that also deletes the private files saved inside it when it fails:
+    the rows naming them are rolled back, and evidence or a letter with no record of it must not
+    stay on disk. Usable as a decorator, like `atomic`."""
+    saved: list = []
+    outer = _saved.get()
+    token = _saved.set(saved)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in saved:
+            storage.delete(name)
+        raise
+    finally:
+        _saved.reset(token)
+    if outer is not None:  # theirs too, should the enclosing block fail
+        outer.extend(saved)

@@ -24,6 +24,7 @@ from incidents.letters.documents import LetterDraft, letter_draft, letter_redraf
 from incidents.letters.facts import letter_facts
 from incidents.letters.kinds import KINDS, kinds_for_step
 from incidents.models import Case, CaseEvent, Letter
+from incidents.storage import atomic_with_files
 
 # While a preview runs, the letters a step would issue are collected here instead of stored.
 _previewing: contextvars.ContextVar[list | None] = contextvars.ContextVar("letters_previewing", default=None)
@@ -133,7 +134,7 @@ def letter_preview(*, case: Case, kind: str, by, step: str | None = None, argume
         collected: list[LetterDraft] = []
         token = _previewing.set(collected)
         try:
-            with transaction.atomic():
+            with atomic_with_files():  # whatever the step saved goes with it
                 service(case=Case.objects.get(pk=case.pk), by=by, **(arguments or {}))
                 raise _Discard
         except _Discard:
@@ -153,7 +154,7 @@ def letter_preview(*, case: Case, kind: str, by, step: str | None = None, argume
 
 # --- Corrections and other formats ------------------------------------------------
 
-@transaction.atomic
+@atomic_with_files()
 def letter_reissue(*, letter: Letter, by, reason: str, letter_format: str | None = None,
                    changes: dict[str, str] | None = None) -> Letter:
     """Issue a new version of `letter`: corrected (`changes` replaces parts of its text, such as
