@@ -298,8 +298,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @property
     def state_fields(self) -> tuple[FSMField, ...]:
         """`state` and `suspension`. django-fsm-2 looks for them among all the case's fields every
-        time a case is loaded, which was a third of the cost of a page of cases; they are found
-        once per model instead (tests/bench/bench_permissions.py)."""
+        time a case is loaded, about 40% of the cost of building a case from its row; they are
+        found once per model instead (tests/bench/bench_permissions.py)."""
         return _state_fields(type(self))
 
     # --- The reporter -------------------------------------------------------------
