@@ -32,6 +32,14 @@ SCHOOL_WIDE_ROLES = (Role.HR_ADVISER, Role.DSL)
 # taken, not what it recorded.
 SPECIAL_CATEGORY_STEPS = frozenset({"refer_to_lado", "record_lado_outcome", "record_low_level_concern"})
 SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral"})
+
+
+def holds_special_category(letter) -> bool:
+    """The LADO referral, and any other letter that tells the LADO's outcome or advice (the
+    no-further-action letter after a LADO outcome)."""
+    return letter.kind in SPECIAL_CATEGORY_LETTERS or bool(letter.facts.get("lado_outcome"))
+
+
 _permission_ids: dict[str, int] = {}
 
 
@@ -174,7 +182,7 @@ def can_download_letter(user, letter) -> bool:
     the employee concerned through the product."""
     if not user.is_authenticated or is_subject(user, letter.case):
         return False
-    if letter.kind in SPECIAL_CATEGORY_LETTERS and not can_view_special_category(user, letter.case):
+    if holds_special_category(letter) and not can_view_special_category(user, letter.case):
         return False
     return letter.recipient_user_id == user.pk or can_view_case(user, letter.case)
 

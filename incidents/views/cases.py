@@ -75,7 +75,7 @@ class CaseDetailView(CaseMixin, DetailView):
         access = [event for event in events if event.kind in ACCESS_KINDS]
         special = permissions.can_view_special_category(user, case)
         letters = [letter for letter in letters_of_case(case)
-                   if special or letter.kind not in permissions.SPECIAL_CATEGORY_LETTERS]
+                   if special or not permissions.holds_special_category(letter)]
         return super().get_context_data(
             clauses=case.clauses.all(),
             evidence=case.evidence.select_related("added_by"),

@@ -383,6 +383,26 @@ def test_the_hearing_panel_sees_that_the_lado_was_told_but_not_what(client, proc
     assert not case.events.filter(kind=CaseEvent.Kind.DOWNLOADED).exists()
 
 
+def test_the_hearing_panel_of_a_case_reopened_after_the_lado_does_not_see_the_lados_outcome_letter(
+        client, procedure, school):
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    services.case_record_lado_outcome(case=case, by=school.headteacher, lado_outcome="unfounded",
+                                      advice="The pupil's family withdrew the allegation.", investigate=False)
+    closing = case.letters.get(kind="no_further_action")
+    assert "Unfounded" in closing.facts["lado_outcome"]
+    services.case_reopen(case=case, by=school.headteacher, reason="New screenshots came to light.",
+                         investigating_officer=school.investigator)
+    procedure.refer_to_hearing(case, panel=[school.governor])
+    url = reverse("incidents:letter_download", args=[case.uuid, closing.uuid])
+
+    client.force_login(school.governor)
+    assert closing.reference not in client.get(case.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 404
+    client.force_login(school.headteacher)
+    assert closing.reference in client.get(case.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 200
+
+
 @pytest.mark.parametrize("who", ["headteacher", "investigator", "hr", "dsl"])
 def test_those_who_need_it_see_what_the_lado_was_told_and_advised(client, procedure, school, who):
     case = _heard_after_the_lado(procedure, school)
