@@ -79,6 +79,24 @@ def test_an_hr_adviser_loses_access_the_moment_their_role_ends(client, procedure
     assert client.get(case.get_absolute_url()).status_code == 200
 
 
+def test_an_hr_role_changed_to_another_role_or_school_takes_away_the_access_it_gave(procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    membership = Membership.objects.get(user=school.hr, role=Role.HR_ADVISER)
+    membership.role = Role.STAFF
+    membership.save()
+    assert not permissions.can_view_case(school.hr, type(case).objects.get(pk=case.pk))
+    revoked = case.events.get(kind="access_revoked")
+    assert revoked.details["because"].startswith("Role “HR adviser” at Rainow Primary School ended for")
+
+    membership.role = Role.HR_ADVISER
+    membership.save()
+    assert permissions.can_view_case(school.hr, type(case).objects.get(pk=case.pk))
+    membership.school = SchoolFactory(name="Bollington Cross", reference_prefix="BOL")
+    membership.save()
+    assert not permissions.can_view_case(school.hr, type(case).objects.get(pk=case.pk))
+    assert selectors.case_count(school.hr) == 0
+
+
 def test_an_hr_adviser_who_is_the_subject_sees_nothing_of_their_own_case(procedure, school):
     adviser_record = StaffMember.objects.create(school=school.school, user=school.hr, full_name="HR Person")
     case = procedure.report(subject=adviser_record)
