@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 
 from incidents import clock, permissions
 from incidents.models import Case, CaseUserObjectPermission
@@ -135,7 +134,7 @@ class CaseRow:
         return self.state in OPEN_STATES
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:case_detail", kwargs={"uuid": self.uuid})
+        return Case.url_for(self.uuid)
 
 
 DEADLINE_FIELDS = ("state", "removal_deadline", "lado_due_on", "lado_referred_at", "hearing_at", "appeal_deadline",

@@ -75,7 +75,12 @@ class Case(CaseProcedure):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:case_detail", kwargs={"uuid": self.uuid})
+        return self.url_for(self.uuid)
+
+    @staticmethod
+    def url_for(case_uuid) -> str:
+        """The case page's address, from the case's UUID alone (as lists of plain values have it)."""
+        return reverse("incidents:case_detail", kwargs={"uuid": case_uuid})
 
     @property
     def is_open(self) -> bool:
