@@ -1,9 +1,9 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test` (and `make check`, `make bench`).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench install
+.PHONY: run test check bench install
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,11 @@ bench: install
 # The whole test suite, on SQLite unless DATABASE_URL names another database.
 test: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/pytest $(PYTEST_ARGS)
+
+# Lint (ruff) and types (mypy with django-stubs, which loads the settings), as configured in pyproject.toml.
+# Both run, so one report shows every problem; the target fails if either finds one.
+check: install
+	status=0; \
+	$(BIN)/ruff check . || status=1; \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-checks-only} $(BIN)/mypy incidents casework || status=1; \
+	exit $$status
