@@ -5,7 +5,7 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
         from incidents import permissions, signals  # noqa: F401  (signals connects its receivers)

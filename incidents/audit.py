@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from incidents import clock
 from incidents.models import Case, CaseEvent
 
 
-def event_record(*, case: Case, kind: str, actor=None, transition: str = "", from_state: str = "",
-                 to_state: str = "", note: str = "", details: dict | None = None) -> CaseEvent:
+def event_record(*, case: Case, kind: str, actor: User | None = None, transition: str = "", from_state: str = "",
+                 to_state: str = "", note: str = "", details: dict[str, Any] | None = None) -> CaseEvent:
     """Append an event to the case's timeline, chained to the one before it.
 
     Locks the case row, so events of one case are numbered in one order even when
@@ -68,10 +70,9 @@ class BrokenLink:
         return f"{self.case_reference} event #{self.sequence}: {self.problem}"
 
 
-def audit_verify(cases=None) -> BrokenLink | None:
+def audit_verify(cases: QuerySet[Case] | None = None) -> BrokenLink | None:
     """Walk every case's chain of events; return the first broken link, or None if all hold."""
-    cases = Case.objects.all() if cases is None else cases
-    for case in cases.order_by("pk").iterator():
+    for case in (Case.objects.all() if cases is None else cases).order_by("pk").iterator():
         expected_previous = ""
         expected_sequence = 1
         for event in case.events.order_by("sequence").iterator():
@@ -87,6 +88,6 @@ def audit_verify(cases=None) -> BrokenLink | None:
     return None
 
 
-def access_record(*, case: Case, by, kind: str, what: str = "") -> CaseEvent:
+def access_record(*, case: Case, by: User, kind: str, what: str = "") -> CaseEvent:
     """Record that `by` viewed, downloaded or exported something of the case."""
     return event_record(case=case, kind=kind, actor=by, details={"what": what} if what else {})

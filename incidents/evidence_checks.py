@@ -31,9 +31,10 @@ def check_evidence_file(upload: UploadedFile) -> str:
     images are decoded by Pillow, PDFs opened by pypdf.
     """
     name = safe_name(upload.name or "")
-    if upload.size == 0:
+    size = upload.size or 0
+    if size == 0:
         raise ValidationError(f"{name} is empty.")
-    if upload.size > MAX_EVIDENCE_BYTES:
+    if size > MAX_EVIDENCE_BYTES:
         raise ValidationError(f"{name} is larger than 10 MB.")
     extension = os.path.splitext(name)[1].lower()
     if extension not in KINDS:

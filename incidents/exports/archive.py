@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -21,11 +22,11 @@ MANIFEST = "manifest.json"
 class ManifestZip:
     """A ZIP being written to a temporary file; `close()` adds the manifest and returns the file."""
 
-    def __init__(self, about: dict):
-        self.file = tempfile.TemporaryFile(suffix=".zip")
+    def __init__(self, about: dict[str, Any]) -> None:
+        self.file = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115  (`close()` hands it over)
         self.zip = zipfile.ZipFile(self.file, "w", compression=zipfile.ZIP_DEFLATED)
         self.about = about
-        self.entries: list[dict] = []
+        self.entries: list[dict[str, Any]] = []
 
     def add(self, path: str, content: bytes) -> str:
         """Add `content` at `path` (made unique); returns the path used."""
@@ -64,7 +65,7 @@ class Verification:
         return not self.problems
 
 
-def archive_verify(path_or_file) -> Verification:
+def archive_verify(path_or_file: str | os.PathLike[str] | IO[bytes]) -> Verification:
     """Check every file of the ZIP against its manifest: missing, changed, damaged or unlisted files
     are each named in `problems`."""
     result = Verification()

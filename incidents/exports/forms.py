@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 
 from incidents.exports.bundle import PURPOSES
 from incidents.exports.register import FORMATS, RegisterFilters
 from incidents.forms import AccessibleForm, DateInput
-from incidents.models import Case, Clause, School
+from incidents.models import Case, Clause, School, StaffMember
 from incidents.workflow import Outcome, State
+
+FORMAT_CHOICES = [
+    ("csv", "CSV (opens in any spreadsheet)"), ("xlsx", "Excel workbook (XLSX)"), ("json", "JSON (for programs)")]
+assert set(dict(FORMAT_CHOICES)) == set(FORMATS)  # every format the register is made in, and only those
 
 
 class RegisterForm(AccessibleForm):
-    file_format = forms.ChoiceField(label="Format", widget=forms.RadioSelect, initial="csv", choices=[
-        ("csv", "CSV (opens in any spreadsheet)"), ("xlsx", "Excel workbook (XLSX)"), ("json", "JSON (for programs)")])
+    file_format = forms.ChoiceField(label="Format", widget=forms.RadioSelect, initial="csv", choices=FORMAT_CHOICES)
     school = forms.ChoiceField(required=False, label="School")
     reported_from = forms.DateField(required=False, label="Reported on or after", widget=DateInput)
     reported_to = forms.DateField(required=False, label="Reported on or before", widget=DateInput)
@@ -22,16 +29,19 @@ class RegisterForm(AccessibleForm):
     clause = forms.ChoiceField(required=False, label="Clause")
     outcome = forms.ChoiceField(required=False, label="Outcome", choices=[("", "Any outcome")] + list(Outcome.choices))
 
-    def __init__(self, *args, schools, **kwargs):
+    def __init__(self, *args: Any, schools: Iterable[int] | QuerySet[Any, Any], **kwargs: Any) -> None:
+        """`schools`: the ids of the schools offered (a list, or a query giving them)."""
         super().__init__(*args, **kwargs)
-        schools = School.objects.filter(pk__in=schools).order_by("name")
-        self.fields["school"].choices = [("", "All schools")] + [(str(s.pk), s.name) for s in schools]
-        clauses = Clause.objects.filter(policy__schools__in=schools).distinct().citable()
-        self.fields["clause"].choices = [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses]
+        offered = School.objects.filter(pk__in=schools).order_by("name")
+        cast(forms.ChoiceField, self.fields["school"]).choices = (
+            [("", "All schools")] + [(str(s.pk), s.name) for s in offered])
+        clauses = Clause.objects.filter(policy__schools__in=offered).distinct().citable()
+        cast(forms.ChoiceField, self.fields["clause"]).choices = (
+            [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses])
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        start, end = data.get("reported_from"), data.get("reported_to")
+        start, end = self.cleaned_data.get("reported_from"), self.cleaned_data.get("reported_to")
         if start and end and start > end:
             self.add_error("reported_to", "The end date must be on or after the start date.")
         return data
@@ -43,21 +53,21 @@ class RegisterForm(AccessibleForm):
                                stage=data["stage"], kind=data["kind"], clause=data["clause"], outcome=data["outcome"])
 
 
-assert set(dict(RegisterForm.base_fields["file_format"].choices)) == set(FORMATS)
-
-
 class BundleForm(AccessibleForm):
     purpose = forms.ChoiceField(label="Who is the bundle for?", widget=forms.RadioSelect, initial="hearing",
                                 choices=[(key, label[0].upper() + label[1:]) for key, label in PURPOSES.items()])
 
 
+class StaffMemberField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: StaffMember) -> str:
+        return f"{obj.full_name}, {obj.school.name}"
+
+
 class SubjectAccessForm(AccessibleForm):
-    staff_member = forms.ModelChoiceField(queryset=None, label="Member of staff",
-                                          empty_label="Choose a member of staff")
+    staff_member = StaffMemberField(queryset=None, label="Member of staff", empty_label="Choose a member of staff")
     redact_others = forms.BooleanField(required=False, label="Redact other people's names",
                                        help_text="Evidence files are then listed but not included, to review by hand.")
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[StaffMember], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["staff_member"].queryset = people
-        self.fields["staff_member"].label_from_instance = lambda s: f"{s.full_name}, {s.school.name}"
+        cast(StaffMemberField, self.fields["staff_member"]).queryset = people

@@ -20,9 +20,10 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -32,8 +33,9 @@ from django.db.models import (
     DateField,
     Expression,
     F,
-    Min,
     Max,
+    Min,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -41,6 +43,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncDate
 
 from incidents import clock
@@ -49,6 +52,11 @@ from incidents.exports.sql import JoinedText, PlusYears, WorkingDaysBetween
 from incidents.models import Case
 from incidents.selectors import cases_exportable_by, cases_matching
 from incidents.workflow import Outcome, State
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from incidents.models import ExportRecord
 
 CHUNK = 2000
 FORMATS = {
@@ -72,11 +80,11 @@ ENDED = [State.CLOSED, State.WITHDRAWN]
 class Column:
     name: str  # the JSON key, and the column's alias in SQL
     header: str  # the CSV and XLSX heading
-    expression: Callable[[], Expression]
+    expression: Callable[[], Combinable]  # an expression, an F() or a subquery
     kind: str = "text"  # text | date | number
 
 
-def _label(field: str, choices) -> Expression:
+def _label(field: str, choices: Iterable[tuple[Any, str]]) -> Expression:
     return CaseWhen(When(**{field: ""}, then=Value(None, output_field=CharField())),
                     *[When(**{field: value}, then=Value(label)) for value, label in choices],
                  default=F(field), output_field=CharField())
@@ -87,19 +95,20 @@ def _full_name(prefix: str) -> Expression:
     return Coalesce(NullIf(name, Value("")), F(f"{prefix}username"), output_field=CharField())
 
 
-def _panel(through) -> Expression:
-    names = (through.objects.filter(case=OuterRef("pk")).order_by().values("case")
+def _panel(through: type[Model]) -> Subquery:
+    names = (through._default_manager.filter(case=OuterRef("pk")).order_by().values("case")
              .annotate(names=JoinedText(_full_name("user__"), separator="; ")).values("names"))
     return Subquery(names, output_field=CharField())
 
 
-def _clauses() -> Expression:
-    refs = (Case.clauses.through.objects.filter(case=OuterRef("pk")).order_by().values("case")
+def _clauses() -> Subquery:
+    # django-stubs does not see an annotation made after .values(), and calls "refs" unknown.
+    refs = (Case.clauses.through.objects.filter(case=OuterRef("pk")).order_by().values("case")  # type: ignore[misc]
             .annotate(refs=JoinedText(F("clause__ref"))).values("refs"))
     return Subquery(refs, output_field=CharField())
 
 
-def _entered(states: list[str], first: bool = True) -> Expression:
+def _entered(states: Sequence[str], first: bool = True) -> Expression:
     """The date (school time) the case first (or last) entered one of `states`: an aggregate over
     the case's events, so the register joins the events once rather than once per column."""
     moment = (Min if first else Max)("events__at", filter=Q(events__to_state__in=states))
@@ -125,13 +134,17 @@ def _retention() -> Expression:
     )
 
 
+def _entered_state(state: str) -> Callable[[], Expression]:
+    return lambda: _entered([state])
+
+
 COLUMNS: list[Column] = [
     Column("reference", "Reference", lambda: F("reference")),
     Column("school", "School", lambda: F("school__name")),
     Column("kind", "Kind", lambda: _label("kind", Case.Kind.choices)),
     Column("clauses", "Clauses", _clauses),
     Column("stage", "Stage now", lambda: _label("state", State.choices)),
-    *[Column(f"{state}_on", f"{label}: began", (lambda s=state: _entered([s])), "date")
+    *[Column(f"{state}_on", f"{label}: began", _entered_state(state), "date")
       for state, label in State.choices],
     Column("outcome", "Outcome", lambda: _label("outcome", Outcome.choices)),
     Column("warning_expires_on", "Warning expires", lambda: F("warning_expires_on"), "date"),
@@ -161,11 +174,11 @@ class RegisterFilters:
     clause: str = ""
     outcome: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value not in (None, "")}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RegisterFilters":
+    def from_dict(cls, data: dict[str, Any]) -> RegisterFilters:
         data = dict(data)
         for key in ("reported_from", "reported_to"):
             if isinstance(data.get(key), str):
@@ -173,7 +186,7 @@ class RegisterFilters:
         return cls(**data)
 
 
-def register_cases(user, filters: RegisterFilters) -> QuerySet[Case]:
+def register_cases(user: User, filters: RegisterFilters) -> QuerySet[Case]:
     """The cases of the register: those `user` may export, filtered."""
     cases = cases_matching(Case.objects.filter(pk__in=cases_exportable_by(user).values("pk")),
                            stage=filters.stage, kind=filters.kind, clause=filters.clause, school=filters.school)
@@ -186,10 +199,10 @@ def register_cases(user, filters: RegisterFilters) -> QuerySet[Case]:
     return cases
 
 
-def register_rows(cases: QuerySet[Case], *, guard: bool = True) -> QuerySet:
+def register_rows(cases: QuerySet[Case], *, guard: bool = True) -> QuerySet[Case, tuple[Any, ...]]:
     """The register's rows for `cases`, as tuples in the order of COLUMNS. With `guard`, text
     cells that a spreadsheet would run as a formula are neutralised (in SQL)."""
-    annotations = {}
+    annotations: dict[str, Combinable] = {}
     for column in COLUMNS:
         expression = column.expression()
         if guard and column.kind == "text":
@@ -204,7 +217,7 @@ def register_rows(cases: QuerySet[Case], *, guard: bool = True) -> QuerySet:
 class _Line:
     """A file-like object that hands back what csv.writer wrote."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.buffer = io.StringIO()
 
     def write(self, text: str) -> None:
@@ -220,7 +233,7 @@ class _Line:
 BOM = "\ufeff"  # so that Excel reads the file as UTF-8
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -245,7 +258,7 @@ def register_csv(cases: QuerySet[Case]) -> Iterator[bytes]:
         yield "".join(batch).encode()
 
 
-def _copy_csv(rows: QuerySet) -> Iterator[bytes]:
+def _copy_csv(rows: QuerySet[Case, tuple[Any, ...]]) -> Iterator[bytes]:
     """PostgreSQL's own COPY of the register's query, passed on as it comes."""
     sql, params = rows.query.sql_with_params()
     connection.ensure_connection()
@@ -255,7 +268,7 @@ def _copy_csv(rows: QuerySet) -> Iterator[bytes]:
                 yield bytes(data)
 
 
-def register_xlsx(cases: QuerySet[Case]) -> tuple[object, int]:
+def register_xlsx(cases: QuerySet[Case]) -> tuple[IO[bytes], int]:
     """The register as an XLSX workbook in a temporary file (already unlinked): returns the open
     file, positioned at its start, and its size."""
     import xlsxwriter
@@ -284,7 +297,7 @@ def register_xlsx(cases: QuerySet[Case]) -> tuple[object, int]:
                 else:
                     sheet.write_string(number, index, value)
         workbook.close()
-        file = open(path, "rb")
+        file = open(path, "rb")  # noqa: SIM115  (handed to the caller, who closes it)
         size = os.path.getsize(path)
     finally:
         os.unlink(path)
@@ -298,7 +311,7 @@ def register_json(cases: QuerySet[Case]) -> Iterator[bytes]:
     first = True
     batch = []
     for row in register_rows(cases, guard=False).iterator(chunk_size=CHUNK):
-        text = json.dumps(dict(zip(NAMES, row)), cls=DjangoJSONEncoder, ensure_ascii=False)
+        text = json.dumps(dict(zip(NAMES, row, strict=True)), cls=DjangoJSONEncoder, ensure_ascii=False)
         batch.append(("\n" if first else ",\n") + text)
         first = False
         if len(batch) >= 200:
@@ -312,7 +325,9 @@ def filename(file_format: str) -> str:
     return f"case-register-{clock.today().isoformat()}.{FORMATS[file_format][1]}"
 
 
-def register_export(*, by, filters: RegisterFilters, file_format: str):
+def register_export(
+    *, by: User, filters: RegisterFilters, file_format: str
+) -> tuple[Iterator[bytes] | IO[bytes], int, ExportRecord]:
     """The register of the cases `by` may export, filtered, in `file_format`; records the export
     first (who, filters, number of rows). Returns (content, rows, record): for CSV and JSON an iterator
     of bytes, for XLSX an open file; and the `ExportRecord`."""

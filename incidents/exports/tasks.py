@@ -8,6 +8,8 @@ backend, as in tests and `make run`), and the exports page shows it as ready to 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.files import File
 from django_tasks import task
@@ -15,10 +17,13 @@ from django_tasks import task
 from incidents import clock
 from incidents.exports import bundle, register, subject_access
 from incidents.models import Case, PreparedExport, StaffMember
-from incidents.models.exports import ExportKind
+from incidents.models.exports import ExportKind, ExportRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
-def prepared_export_request(*, by, kind: str, parameters: dict) -> PreparedExport:
+def prepared_export_request(*, by: User, kind: str, parameters: dict[str, Any]) -> PreparedExport:
     """Ask the worker for an export; it is made with `by`'s permissions when the worker runs."""
     prepared = PreparedExport.objects.create(owner=by, kind=kind, parameters=parameters)
     prepare_export.enqueue(prepared.pk)
@@ -26,21 +31,21 @@ def prepared_export_request(*, by, kind: str, parameters: dict) -> PreparedExpor
     return prepared
 
 
-def _spool(chunks) -> tempfile.SpooledTemporaryFile:
-    file = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+def _spool(chunks: Iterable[bytes]) -> IO[bytes]:
+    file = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115  (handed to the caller)
     for chunk in chunks:
         file.write(chunk)
     file.seek(0)
     return file
 
 
-def _make(prepared: PreparedExport):
+def _make(prepared: PreparedExport) -> tuple[IO[bytes], str, str, ExportRecord | None]:
     by, parameters = prepared.owner, prepared.parameters
     if prepared.kind == ExportKind.REGISTER:
         file_format = parameters["format"]
         content, _, record = register.register_export(by=by, file_format=file_format,
                                               filters=register.RegisterFilters.from_dict(parameters["filters"]))
-        file = content if file_format == "xlsx" else _spool(content)
+        file = cast(IO[bytes], content) if file_format == "xlsx" else _spool(content)  # XLSX: an open file
         return file, register.filename(file_format), register.FORMATS[file_format][0], record
     if prepared.kind == ExportKind.BUNDLE:
         case = Case.objects.select_related("school").get(uuid=parameters["case"])
@@ -48,7 +53,7 @@ def _make(prepared: PreparedExport):
     else:
         staff = StaffMember.objects.select_related("school", "user").get(pk=parameters["staff_member"])
         made = subject_access.subject_access_build(staff=staff, by=by, redact_others=parameters["redact_others"])
-    return made.file, made.filename, "application/zip", made.record
+    return made.file, made.filename, "application/zip", cast(ExportRecord | None, made.record)
 
 
 @task()

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.template import Context, Engine
 
@@ -21,7 +22,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 def engine() -> Engine:
     """The letters' own template engine: autoescaping on, our date filters built in, and
     no context processors (a letter knows nothing of a request)."""
-    return Engine(dirs=[TEMPLATES_DIR], builtins=["incidents.letters.templatetags"], autoescape=True)
+    return Engine(dirs=[str(TEMPLATES_DIR)], builtins=["incidents.letters.templatetags"], autoescape=True)
 
 
 @dataclass
@@ -37,9 +38,9 @@ class LetterDraft:
     recipient_user: object | None
     recipient_name: str
     letter_format: str
-    facts: dict
+    facts: dict[str, Any]
     html: str
-    resources: dict = field(default_factory=dict)
+    resources: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     uuid: uuid.UUID = field(default_factory=uuid.uuid4)
     pdf: bytes | None = None
 
@@ -48,7 +49,7 @@ class LetterDraft:
         return KINDS[self.kind].label
 
 
-def _resources(case: Case) -> dict:
+def _resources(case: Case) -> dict[str, tuple[bytes, str]]:
     logo = case.school.logo
     if not logo:
         return {}
@@ -61,7 +62,9 @@ def _resources(case: Case) -> dict:
     return {"logo": (content, content_type)}
 
 
-def letter_draft(*, case: Case, kind: str, facts: dict, version: int, letter_format: str | None = None) -> LetterDraft:
+def letter_draft(
+    *, case: Case, kind: str, facts: dict[str, Any], version: int, letter_format: str | None = None
+) -> LetterDraft:
     """Lay out `facts` (from `letter_facts`) in the template of `kind`. Renders no PDF."""
     spec = KINDS[kind]
     staff, user, name, _ = recipient_of(case, kind)

@@ -49,13 +49,13 @@ class LetterURLFetcher(URLFetcher):
     `requested` and `refused` list the URLs asked for, so a test can see what was tried.
     """
 
-    def __init__(self, resources: Resources | None = None):
+    def __init__(self, resources: Resources | None = None) -> None:
         super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
         self.resources = dict(resources or {})
         self.requested: list[str] = []
         self.refused: list[str] = []
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         self.requested.append(url)
         try:
             body, content_type = self._resolve(url)

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 register = template.Library()
 
 
-def as_datetime(value) -> datetime | None:
+def as_datetime(value: object) -> datetime | None:
     if isinstance(value, str):
         value = parse_datetime(value)
     if isinstance(value, datetime):
@@ -23,9 +23,10 @@ def as_datetime(value) -> datetime | None:
     return None
 
 
-def as_date(value) -> date | None:
+def as_date(value: object) -> date | None:
     if isinstance(value, datetime):
-        return as_datetime(value).date()
+        moment = as_datetime(value)
+        return moment.date() if moment else None
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -34,21 +35,21 @@ def as_date(value) -> date | None:
 
 
 @register.filter
-def long_date(value) -> str:
+def long_date(value: object) -> str:
     """9 March 2026"""
     day = as_date(value)
     return date_format(day, "j F Y") if day else ""
 
 
 @register.filter
-def day_date(value) -> str:
+def day_date(value: object) -> str:
     """Monday 9 March 2026"""
     day = as_date(value)
     return date_format(day, "l j F Y") if day else ""
 
 
 @register.filter
-def long_datetime(value) -> str:
+def long_datetime(value: object) -> str:
     """Tuesday 10 March 2026 at 10:00"""
     moment = as_datetime(value)
     return f"{date_format(moment, 'l j F Y')} at {moment:%H:%M}" if moment else ""

@@ -7,4 +7,20 @@ from incidents.models.letter import Letter
 from incidents.models.people import Membership, Role, School, StaffMember, Trust
 from incidents.models.policy import Clause, Policy
 
-__all__ = ["Case", "CaseEvent", "CaseGroupObjectPermission", "CaseUserObjectPermission", "Clause", "Evidence", "ExportRecord", "Letter", "Membership", "Policy", "PreparedExport", "Role", "School", "StaffMember", "Trust"]
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseGroupObjectPermission",
+    "CaseUserObjectPermission",
+    "Clause",
+    "Evidence",
+    "ExportRecord",
+    "Letter",
+    "Membership",
+    "Policy",
+    "PreparedExport",
+    "Role",
+    "School",
+    "StaffMember",
+    "Trust",
+]

@@ -1,6 +1,7 @@
 """A case: a reported concern and the procedure it goes through."""
 
 import uuid
+from uuid import UUID
 
 from django.conf import settings
 from django.db import models
@@ -78,7 +79,7 @@ class Case(CaseProcedure):
         return self.url_for(self.uuid)
 
     @staticmethod
-    def url_for(case_uuid) -> str:
+    def url_for(case_uuid: UUID | str) -> str:
         """The case page's address, from the case's UUID alone (as lists of plain values have it)."""
         return reverse("incidents:case_detail", kwargs={"uuid": case_uuid})
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -13,10 +14,10 @@ class AppendOnly(Exception):
 
 
 class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnly("Case events are append-only and cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnly("Case events are append-only and cannot be deleted.")
 
 
@@ -57,12 +58,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} #{self.sequence} {self.kind} {self.transition}".strip()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnly("Case events are append-only and cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly("Case events are append-only and cannot be deleted.")
 
     def compute_hash(self) -> str:

@@ -3,13 +3,13 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 
 from incidents import clock
 
 
-def private_storage():
+def private_storage() -> Storage:
     return storages["private"]
 
 

@@ -1,6 +1,7 @@
 """What left the product: every export recorded (append-only), and exports prepared in the background."""
 
 import uuid
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,10 +18,10 @@ class ExportKind(models.TextChoices):
 
 
 class ExportRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise ExportRecord.AppendOnly("Export records are append-only and cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise ExportRecord.AppendOnly("Export records are append-only and cannot be deleted.")
 
 
@@ -52,12 +53,12 @@ class ExportRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.file_format}) by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise self.AppendOnly("Export records are append-only and cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise self.AppendOnly("Export records are append-only and cannot be deleted.")
 
 

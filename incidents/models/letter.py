@@ -5,6 +5,7 @@ earlier versions stay as they were issued.
 """
 
 import uuid
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,10 +20,10 @@ class Immutable(Exception):
 
 
 class LetterQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise Immutable("Issued letters cannot be changed: issue a new version instead.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise Immutable("Issued letters cannot be deleted.")
 
 
@@ -87,12 +88,12 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise Immutable("Issued letters cannot be changed: issue a new version instead.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise Immutable("Issued letters cannot be deleted.")
 
     @property

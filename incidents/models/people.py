@@ -4,11 +4,12 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import models
 
 
-def _private_storage():
+def _private_storage() -> Storage:
     return storages["private"]
 
 
@@ -17,7 +18,7 @@ def school_logo_path(instance: "School", filename: str) -> str:
     return f"logos/{uuid.uuid4()}"
 
 
-def validate_logo(file) -> None:
+def validate_logo(file: File) -> None:
     """A logo is drawn on every letter: PNG or JPEG only (read from its content), at most 2 MB."""
     if file.size > 2 * 1024 * 1024:
         raise ValidationError("The logo must be at most 2 MB.")

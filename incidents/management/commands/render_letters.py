@@ -1,8 +1,9 @@
 """`python manage.py render_letters`: write a case's letters (or a sample of every kind) as PDFs for review."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incidents.letters.render import html_to_pdf_many
 from incidents.letters.review import letters_for_review, sample_cases
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "data (python manage.py seed_demo). Nothing is stored in the database."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--case", metavar="REF", help="The case's reference, e.g. RAI-2026-0007.")
         which.add_argument("--sample", action="store_true", help="Every kind of letter, from the demo data.")
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--processes", type=int, default=None,
                             help="Worker processes for rendering (default: one per core).")
 
-    def handle(self, *args, case: str | None, sample: bool, out: str, processes: int | None, **options):
+    def handle(self, *args: Any, case: str | None, sample: bool, out: str, processes: int | None,
+               **options: Any) -> None:
         if sample:
             chosen = sample_cases()
             if not chosen:
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         folder.mkdir(parents=True, exist_ok=True)
         pdfs = html_to_pdf_many([(letter.draft.html, letter.draft.resources) for letter in letters],
                                 processes=processes)
-        for letter, pdf in zip(letters, pdfs):
+        for letter, pdf in zip(letters, pdfs, strict=True):
             (folder / letter.filename).write_bytes(pdf)
             self.stdout.write(f"  {letter.filename}  ({len(pdf) // 1024} KB)")
         kinds = len({letter.draft.kind for letter in letters})
