@@ -56,7 +56,7 @@ def seed():
     hr = UserFactory(username="hr")
     people = {role: UserFactory(username=role) for role in ("reporter", "headteacher", "investigator", "chair")}
     schools = []
-    for number, (name, prefix) in enumerate([("Rainow Primary School", "RAI"), ("Bollington Cross", "BOL")]):
+    for name, prefix in [("Rainow Primary School", "RAI"), ("Bollington Cross", "BOL")]:
         school = School.objects.create(name=name, reference_prefix=prefix)
         Membership.objects.create(user=hr, school=school, role=Role.HR_ADVISER)
         schools.append(school)

@@ -59,7 +59,8 @@ def seed() -> list[Letter]:
     real = render.html_to_pdf
     render.html_to_pdf = lambda html, **kwargs: b"%PDF-1.7"  # the demo's own letters are not what we time
     try:
-        call_command("seed_demo", "--force", stdout=open(os.devnull, "w"))
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", "--force", stdout=quiet)
     finally:
         render.html_to_pdf = real
     latest = {}

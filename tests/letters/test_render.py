@@ -18,7 +18,7 @@ HOSTILE = """<!DOCTYPE html><html lang="en-GB"><head><title>Hostile</title>
 <img src="file:///etc/passwd" alt="x"><img src="http://127.0.0.1:{port}/pixel.png" alt="y">
 <img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==" alt="z">
 <a rel="attachment" href="file:///etc/passwd">attached</a>
-</body></html>"""
+</body></html>"""  # noqa: E501  (the data URLs are one line each)
 
 
 @pytest.fixture
