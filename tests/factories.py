@@ -5,8 +5,10 @@ from datetime import date, timedelta
 import factory
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import TestCase
 
 from incidents.models import Clause, Membership, Policy, School, StaffMember
+from incidents.roles import role_give, staff_record_link
 
 User = get_user_model()
 
@@ -53,14 +55,22 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     job_title = "Teacher"
 
 
+def committed():
+    """Run, at the end of the block, what the code in it left for after its transaction commits
+    (the background re-granting of a role): a test's own transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def person(school: School, role: str, username: str | None = None, *, staff: bool = True):
-    """A user holding `role` at `school`, with a staff record unless told otherwise."""
+    """A user holding `role` at `school` (given through `incidents.roles`, so the school's cases
+    are re-granted as in the product), with a staff record unless told otherwise."""
     user = UserFactory(username=username) if username else UserFactory()
-    Membership.objects.get_or_create(user=user, school=school, role=role)
-    if staff:
-        StaffMember.objects.get_or_create(
-            school=school, user=user, defaults={"full_name": user.get_full_name(), "job_title": role}
-        )
+    if not Membership.objects.filter(user=user, school=school, role=role).exists():
+        with committed():
+            role_give(user=user, school=school, role=role, by=None)
+    if staff and not StaffMember.objects.filter(school=school, user=user).exists():
+        record = StaffMember.objects.create(school=school, full_name=user.get_full_name(), job_title=role)
+        staff_record_link(staff=record, user=user, by=None)
     return user
 
 

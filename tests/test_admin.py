@@ -36,17 +36,19 @@ def test_no_case_data_is_in_the_admin(admin_client, procedure, model):
 
 
 def test_a_role_given_and_ended_in_the_admin_is_on_each_cases_timeline_with_who_did_it(
-        admin_client, procedure, school):
+        admin_client, procedure, school, django_capture_on_commit_callbacks):
     case = procedure.case_at(State.INVESTIGATION)
     adviser = UserFactory(first_name="Nia", last_name="Adviser")
-    added = admin_client.post(reverse("admin:incidents_membership_add"),
-                              {"user": adviser.pk, "school": school.school.pk, "role": "hr_adviser"})
+    with django_capture_on_commit_callbacks(execute=True):
+        added = admin_client.post(reverse("admin:incidents_membership_add"),
+                                  {"user": adviser.pk, "school": school.school.pk, "role": "hr_adviser"})
     assert added.status_code == 302
     granted = case.events.get(kind=CaseEvent.Kind.ACCESS_GRANTED)
     assert granted.actor.username == "admin" and "Nia Adviser: view case" in granted.details["granted"]
     membership = Membership.objects.get(user=adviser)
-    admin_client.post(reverse("admin:incidents_membership_changelist"),
-                      {"action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:incidents_membership_changelist"),
+                          {"action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"})
     revoked = case.events.get(kind=CaseEvent.Kind.ACCESS_REVOKED)
     assert revoked.actor.username == "admin"
     assert revoked.details["because"] == f"Role “HR adviser” at {school.school} ended for Nia Adviser"

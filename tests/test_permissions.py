@@ -6,12 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from incidents import grants, permissions, selectors, services
+from incidents import grants, permissions, roles, selectors, services
 from incidents.audit import audit_verify
 from incidents.grants import access_sync_all
 from incidents.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, StaffMember
 from incidents.workflow import State
-from tests.factories import SchoolFactory, UserFactory, clause, person
+from tests.factories import SchoolFactory, UserFactory, clause, committed, person
+from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,8 @@ def test_the_people_of_a_case_hold_their_permissions_through_has_perm(procedure,
 def test_appointing_an_investigating_officer_grants_access_and_the_event_says_so(procedure, school):
     case = procedure.case_at(State.REPORTED)
     assert not permissions.can_view_case(school.investigator, case)
-    event = services.case_open_investigation(case=case, by=school.headteacher,
-                                             investigating_officer=school.investigator)
+    event = services.step_take(case=case, by=school.headteacher, given=inputs.OpenInvestigation(
+        investigating_officer=school.investigator))
     assert permissions.can_view_case(school.investigator, case)
     name = school.investigator.get_full_name()
     assert f"{name}: view case" in event.details["access"]["granted"]
@@ -51,10 +52,10 @@ def test_appointing_an_investigating_officer_grants_access_and_the_event_says_so
 
 def test_replacing_the_investigating_officer_on_reopening_revokes_the_first(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
-    services.case_close_no_case(case=case, by=school.headteacher, reason="Nothing found.")
+    services.step_take(case=case, by=school.headteacher, given=inputs.CloseNoCase(reason="Nothing found."))
     other = person(school.school, Role.INVESTIGATING_OFFICER)
-    event = services.case_reopen(case=case, by=school.headteacher, reason="New screenshots.",
-                                 investigating_officer=other)
+    event = services.step_take(case=case, by=school.headteacher, given=inputs.Reopen(
+        reason="New screenshots.", investigating_officer=other))
     assert permissions.can_view_case(other, case)
     assert not permissions.can_view_case(school.investigator, case)
     assert f"{school.investigator.get_full_name()}: view case" in event.details["access"]["revoked"]
@@ -63,7 +64,7 @@ def test_replacing_the_investigating_officer_on_reopening_revokes_the_first(proc
 def test_the_dsl_gains_access_when_the_case_becomes_a_safeguarding_case(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     assert not permissions.can_view_case(school.dsl, case)
-    services.case_refer_to_lado(case=case, by=school.headteacher, allegation="Messages to a pupil.")
+    services.step_take(case=case, by=school.headteacher, given=inputs.ReferToLado(allegation="Messages to a pupil."))
     assert permissions.can_view_case(school.dsl, case)
 
 
@@ -71,28 +72,31 @@ def test_an_hr_adviser_loses_access_the_moment_their_role_ends(client, procedure
     case = procedure.case_at(State.INVESTIGATION)
     client.force_login(school.hr)
     assert client.get(case.get_absolute_url()).status_code == 200
-    Membership.objects.get(user=school.hr, role=Role.HR_ADVISER).delete()
+    with committed():
+        roles.role_end(membership=Membership.objects.get(user=school.hr, role=Role.HR_ADVISER), by=None)
     assert client.get(case.get_absolute_url()).status_code == 404
     revoked = case.events.get(kind="access_revoked")
     assert revoked.details["because"].startswith("Role “HR adviser” at Rainow Primary School ended for")
-    Membership.objects.create(user=school.hr, school=school.school, role=Role.HR_ADVISER)
+    with committed():
+        roles.role_give(user=school.hr, school=school.school, role=Role.HR_ADVISER, by=None)
     assert client.get(case.get_absolute_url()).status_code == 200
 
 
 def test_an_hr_role_changed_to_another_role_or_school_takes_away_the_access_it_gave(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     membership = Membership.objects.get(user=school.hr, role=Role.HR_ADVISER)
-    membership.role = Role.STAFF
-    membership.save()
+    with committed():
+        roles.role_change(membership=membership, role=Role.STAFF, by=None)
     assert not permissions.can_view_case(school.hr, type(case).objects.get(pk=case.pk))
     revoked = case.events.get(kind="access_revoked")
     assert revoked.details["because"].startswith("Role “HR adviser” at Rainow Primary School ended for")
 
-    membership.role = Role.HR_ADVISER
-    membership.save()
+    with committed():
+        roles.role_change(membership=membership, role=Role.HR_ADVISER, by=None)
     assert permissions.can_view_case(school.hr, type(case).objects.get(pk=case.pk))
-    membership.school = SchoolFactory(name="Bollington Cross", reference_prefix="BOL")
-    membership.save()
+    with committed():
+        roles.role_change(membership=membership, school=SchoolFactory(name="Bollington Cross", reference_prefix="BOL"),
+                          by=None)
     assert not permissions.can_view_case(school.hr, type(case).objects.get(pk=case.pk))
     assert selectors.case_count(school.hr) == 0
 
@@ -110,7 +114,8 @@ def test_a_new_hr_adviser_is_granted_every_case_of_the_school_and_each_timeline_
     cases = [procedure.case_at(State.INVESTIGATION), procedure.case_at(State.REPORTED)]
     adviser = UserFactory(first_name="Nia", last_name="Adviser")
     assert selectors.case_count(adviser) == 0
-    Membership.objects.create(user=adviser, school=school.school, role=Role.HR_ADVISER)
+    with committed():
+        roles.role_give(user=adviser, school=school.school, role=Role.HR_ADVISER, by=None)
     assert set(selectors.cases_visible_to(adviser)) == set(cases) and selectors.case_count(adviser) == 2
     for case in cases:
         event = case.events.get(kind="access_granted")
@@ -125,8 +130,8 @@ def test_giving_a_role_at_a_school_costs_the_same_queries_for_many_cases_as_for_
 
     def give_role() -> int:
         adviser = UserFactory()
-        with CaptureQueriesContext(connection) as captured:
-            Membership.objects.create(user=adviser, school=school.school, role=Role.HR_ADVISER)
+        with CaptureQueriesContext(connection) as captured, committed():
+            roles.role_give(user=adviser, school=school.school, role=Role.HR_ADVISER, by=None)
         assert selectors.case_count(adviser) == Case.objects.count()
         return len(captured)
 
@@ -162,8 +167,7 @@ def test_linking_a_staff_record_to_a_login_takes_away_that_persons_access_to_cas
     adviser = person(school.school, Role.HR_ADVISER, staff=False)
     case = procedure.report(subject=school.employee)
     assert permissions.can_view_case(adviser, case)
-    school.employee.user = adviser
-    school.employee.save()
+    roles.staff_record_link(staff=school.employee, user=adviser, by=None)
     case = type(case).objects.get(pk=case.pk)
     assert not CaseUserObjectPermission.objects.filter(content_object=case, user=adviser).exists()
     assert selectors.case_count(adviser) == 0
@@ -176,7 +180,7 @@ def test_a_superuser_takes_no_part_in_cases(client, procedure, school):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     assert not permissions.can_view_case(root, case) and not permissions.can_manage_case(root, case)
     with pytest.raises(services.NotPermitted):
-        services.case_close_no_case(case=case, by=root, reason="Because I can.")
+        services.step_take(case=case, by=root, given=inputs.CloseNoCase(reason="Because I can."))
     client.force_login(root)
     assert client.get(case.get_absolute_url()).status_code == 404
     assert case.reference not in client.get(reverse("incidents:case_list")).content.decode()
