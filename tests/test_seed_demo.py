@@ -1,16 +1,20 @@
 """`manage.py seed_demo`: the demo trust, a login for every role and a case at every stage."""
 
+from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from incidents import clock, selectors
 from incidents.audit import audit_verify
-from incidents.demo import DEMO_PASSWORD
+from incidents.demo import DEMO_PASSWORD, demo_seed
 from incidents.models import Case, CaseEvent, Evidence, Membership, Role, School, StaffMember
 from incidents.workflow import Closure, State, Suspension
+from incidents.working_days import is_working_day
 
 User = get_user_model()
 
@@ -145,3 +149,24 @@ def test_running_it_again_changes_nothing():
     assert dict(Case.objects.values_list("reference", "state")) == states
     assert "already exist" in output
     assert User.objects.get(username="staff").check_password(DEMO_PASSWORD)
+
+
+def test_the_cases_are_played_on_the_products_clock_in_the_past_and_it_runs_again_afterwards():
+    london = ZoneInfo("Europe/London")
+    evening = datetime(2026, 3, 2, 18, 0, tzinfo=london)  # a Monday
+    demo_seed(now=evening)
+
+    moments = sorted(CaseEvent.objects.values_list("at", flat=True))
+    assert evening - timedelta(weeks=14) < moments[0] and moments[-1] <= evening
+    assert all(is_working_day(moment.astimezone(london).date()) for moment in moments)
+    first = Case.objects.order_by("reported_at").first()
+    assert first.year == 2025 and first.reported_at == first.events.get(sequence=1).at
+    assert abs(clock.now() - datetime.now(tz=london)) < timedelta(seconds=5)
+
+
+def test_the_hr_advisers_see_every_case_of_their_schools():
+    seed_demo()
+
+    assert selectors.case_count(User.objects.get(username="hr")) == Case.objects.count()
+    assert selectors.case_count(User.objects.get(username="hr2")) == Case.objects.filter(
+        school__reference_prefix="BOL").count()

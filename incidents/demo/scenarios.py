@@ -1,227 +1,26 @@
-"""The demo trust: two schools, a person in every role, and cases at every stage of the procedure.
+"""The demo's cases, each told as its history, and the clock that plays them.
 
-`demo_seed()` is what `python manage.py seed_demo` runs. It is safe to run again: the
-policy, the schools, the people and their roles are updated in place (every demo login
-gets the demo password back), and a school's demo cases are created only when that
-school has no case yet.
-
-Every case is built through `incidents.services`, as a person would take each step, on
-a clock moved back to the day the step was taken: the timelines, deadlines and letters
-are the real ones. The history is laid out in working days before today, so it stays
-believable whenever the command is run: the oldest case was reported about twelve weeks
-ago, hearings and appeals still to come are in the next few days.
+A scenario is a generator: `yield d.ago(n, hh, mm)` stops the clock (`incidents.clock.frozen`)
+at hh:mm, n working days before today, and the lines after it are what happened then, taken
+through `incidents.services` as a person would take each step: the timelines, deadlines and
+letters are the real ones. `run_on_one_clock` plays every scenario's steps in time order.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 
-from incidents import services
-from incidents.grants import access_sync_all
-from incidents.models import Case, Clause, Membership, Policy, Role, School, StaffMember, Trust
-from incidents.working_days import add_working_days, is_working_day
+from incidents import clock, services
+from incidents.demo.people import BOLLINGTON, LONDON, RAINOW
+from incidents.models import Case, Clause, Policy, School, StaffMember
 from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason
+from incidents.working_days import add_working_days, is_working_day
 
 User = get_user_model()
-
-DEMO_PASSWORD = "rainow-demo-2026"
-LONDON = ZoneInfo("Europe/London")
-
-TRUST_NAME = "Peak Edge Learning Trust"
-RAINOW = "RAI"
-BOLLINGTON = "BOL"
-
-SCHOOLS = {
-    RAINOW: {
-        "name": "Rainow Primary School",
-        "type": School.Type.COMMUNITY,
-        "address": "Sandy Lane\nRainow\nMacclesfield\nCheshire\nSK10 5UB",
-        "motto": "Caring, Learning, Achieving.",
-        "hr_contact": "Simon Fletcher, HR adviser, Peak Edge Learning Trust (simon.fletcher@example.org)",
-    },
-    BOLLINGTON: {
-        "name": "Bollington Cross Primary School",
-        "type": School.Type.COMMUNITY,
-        "address": "Grimshaw Lane\nBollington\nMacclesfield\nCheshire\nSK10 5JB",
-        "motto": "Learning and growing together.",
-        "hr_contact": "Joanne Reid, HR adviser, Peak Edge Learning Trust (joanne.reid@example.org)",
-    },
-}
-
-
-@dataclass(frozen=True)
-class Login:
-    """A demo login: the roles it holds, and its staff record where the person is an employee."""
-
-    username: str
-    first_name: str
-    last_name: str
-    roles: tuple[tuple[str, str], ...]  # (school prefix, role)
-    job_title: str = ""  # empty: not an employee (governors, HR advisers)
-
-    @property
-    def email(self) -> str:
-        return f"{self.first_name}.{self.last_name}@example.org".lower()
-
-
-LOGINS = (
-    Login("staff", "Emma", "Clarke", ((RAINOW, Role.STAFF),), "Class teacher (Year 4)"),
-    Login("staff2", "Hannah", "Lewis", ((RAINOW, Role.STAFF),), "Class teacher (Year 1)"),
-    Login("headteacher", "Catherine", "Moss", ((RAINOW, Role.HEADTEACHER),), "Headteacher"),
-    Login("investigator", "David", "Okafor", ((RAINOW, Role.INVESTIGATING_OFFICER),), "Deputy headteacher"),
-    Login("chair", "Margaret", "Holt", ((RAINOW, Role.CHAIR_OF_GOVERNORS),)),
-    Login("governor", "Peter", "Ashworth", ((RAINOW, Role.GOVERNOR),)),
-    Login("governor2", "Nadia", "Hussain", ((RAINOW, Role.GOVERNOR),)),
-    Login("dsl", "Fiona", "Grant", ((RAINOW, Role.DSL),),
-          "Assistant headteacher and designated safeguarding lead"),
-    Login("hr", "Simon", "Fletcher", ((RAINOW, Role.HR_ADVISER), (BOLLINGTON, Role.HR_ADVISER))),
-    Login("hr2", "Joanne", "Reid", ((BOLLINGTON, Role.HR_ADVISER),)),
-    Login("headteacher_bol", "Mark", "Jennings", ((BOLLINGTON, Role.HEADTEACHER),), "Headteacher"),
-    Login("staff_bol", "Laura", "Whitworth", ((BOLLINGTON, Role.STAFF),), "Class teacher (Year 3)"),
-)
-HEADTEACHERS = {RAINOW: "headteacher", BOLLINGTON: "headteacher_bol"}
-
-ADMIN_USERNAME = "admin"
-
-
-@dataclass(frozen=True)
-class Employee:
-    """An employee with no login: most cases are about someone like this."""
-
-    school: str
-    full_name: str
-    job_title: str
-    letter_format: str = StaffMember.LetterFormat.STANDARD
-
-    @property
-    def email(self) -> str:
-        return f"{self.full_name.replace(' ', '.')}@example.org".lower()
-
-
-EMPLOYEES = (
-    Employee(RAINOW, "Jordan Blake", "Teaching assistant (Year 6)"),
-    Employee(RAINOW, "Sam Patel", "Class teacher (Year 2)", StaffMember.LetterFormat.LARGE_PRINT),
-    Employee(RAINOW, "Chris Doyle", "Site manager"),
-    Employee(RAINOW, "Megan Hughes", "Teaching assistant (Year 3)"),
-    Employee(RAINOW, "Tom Whitfield", "Class teacher (Year 6)"),
-    Employee(RAINOW, "Aisha Rahman", "Midday supervisor"),
-    Employee(RAINOW, "Priya Shah", "School business manager"),
-    Employee(RAINOW, "Lucy Brennan", "School office administrator"),
-    Employee(RAINOW, "Ellie Marsh", "Teaching assistant (Reception)"),
-    Employee(RAINOW, "Ryan Cole", "Sports coach"),
-    Employee(RAINOW, "Kieran Walsh", "Teaching assistant (Year 4)"),
-    Employee(RAINOW, "Natalie Brooks", "Cover supervisor"),
-    Employee(BOLLINGTON, "Gareth Mills", "Teaching assistant (Year 5)"),
-)
-
-
-@dataclass
-class DemoResult:
-    """What `demo_seed` did, for the command to report."""
-
-    schools: list[School]
-    policy: Policy
-    admin: User
-    users: list[User]
-    cases_created: dict[str, int] = field(default_factory=dict)  # school name -> cases created now
-    cases_existing: dict[str, int] = field(default_factory=dict)  # school name -> cases already there
-
-
-@transaction.atomic
-def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime | None = None) -> DemoResult:
-    """Load the policy and create (or bring back) the demo trust, its people and its cases.
-
-    All of it lands or none of it does. Every demo login, the system administrator
-    included, gets `password`.
-    """
-    now = now or datetime.now(tz=LONDON)
-    policy = policy_load()
-    trust, _ = Trust.objects.get_or_create(name=TRUST_NAME)
-    schools = {
-        prefix: School.objects.update_or_create(
-            reference_prefix=prefix, defaults={**details, "trust": trust, "policy": policy}
-        )[0]
-        for prefix, details in SCHOOLS.items()
-    }
-    users = _people_update(schools, password)
-    admin = _admin_update(password)
-
-    result = DemoResult(schools=list(schools.values()), policy=policy, admin=admin, users=list(users.values()))
-    demo = Demo(schools=schools, users=users, policy=policy, now=now)
-    scenarios: list[Iterator[datetime]] = []
-    for prefix, school_scenarios in ((RAINOW, RAINOW_CASES), (BOLLINGTON, BOLLINGTON_CASES)):
-        school = schools[prefix]
-        existing = school.cases.count()
-        if existing:
-            result.cases_existing[school.name] = existing
-            continue
-        scenarios += [scenario(demo) for scenario in school_scenarios]
-        result.cases_created[school.name] = len(school_scenarios)
-    _run_on_one_clock(scenarios, now=now)
-    # Cases seeded before object permissions existed get theirs; new ones already have them.
-    access_sync_all()
-    return result
-
-
-def policy_load() -> Policy:
-    """The Rainow Social Media Policy and its clauses, from `fixtures/rainow_policy.json`."""
-    call_command("loaddata", "rainow_policy", verbosity=0)
-    return Policy.objects.filter(school_name="Rainow Primary School").latest("approved_on")
-
-
-# --- People ------------------------------------------------------------------------
-
-def _people_update(schools: dict[str, School], password: str) -> dict[str, User]:
-    """The demo logins, their roles and staff records, and the employees with no login."""
-    users = {}
-    for login in LOGINS:
-        user = _user_update(login.username, login.first_name, login.last_name, login.email, password)
-        users[login.username] = user
-        for prefix, role in login.roles:
-            Membership.objects.get_or_create(user=user, school=schools[prefix], role=role)
-        if login.job_title:
-            StaffMember.objects.update_or_create(
-                school=schools[login.roles[0][0]], user=user,
-                defaults={"full_name": user.get_full_name(), "job_title": login.job_title, "email": login.email},
-            )
-    for employee in EMPLOYEES:
-        StaffMember.objects.update_or_create(
-            school=schools[employee.school], user=None, full_name=employee.full_name,
-            defaults={"job_title": employee.job_title, "email": employee.email,
-                      "letter_format": employee.letter_format},
-        )
-    # Everyone at a school reports to its headteacher, who reports to the governors.
-    for prefix, school in schools.items():
-        head = StaffMember.objects.get(school=school, user=users[HEADTEACHERS[prefix]])
-        StaffMember.objects.filter(school=school).exclude(pk=head.pk).update(line_manager=head)
-    return users
-
-
-def _user_update(username: str, first_name: str, last_name: str, email: str, password: str,
-                 *, administrator: bool = False) -> User:
-    user, _ = User.objects.update_or_create(
-        username=username,
-        defaults={"first_name": first_name, "last_name": last_name, "email": email, "is_active": True,
-                  "is_staff": administrator, "is_superuser": administrator},
-    )
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    return user
-
-
-def _admin_update(password: str) -> User:
-    """The system administrator, for the Django admin site only: no role at any school."""
-    return _user_update(ADMIN_USERNAME, "System", "Administrator", "admin@example.org", password,
-                        administrator=True)
 
 
 # --- The clock the cases are built on ------------------------------------------------
@@ -274,7 +73,8 @@ class Demo:
         return add_working_days(day, working_days)
 
 
-def _run_on_one_clock(scenarios: list[Iterator[datetime]], *, now: datetime) -> None:
+
+def run_on_one_clock(scenarios: list[Iterator[datetime]], *, now: datetime) -> None:
     """Play the scenarios' steps in time order, whatever case they belong to.
 
     A scenario is a generator: it yields the moment of its next step, and is resumed with
@@ -297,7 +97,7 @@ def _run_on_one_clock(scenarios: list[Iterator[datetime]], *, now: datetime) -> 
         advance(order, scenario, None)
     while queue:
         moment, order, scenario = heapq.heappop(queue)
-        with time_machine.travel(moment, tick=False):
+        with clock.frozen(moment):
             advance(order, scenario, moment)
 
 
@@ -871,7 +671,6 @@ RAINOW_CASES: list[Scenario] = [
     lucy_brennan_removal_requested,
     ryan_cole_reported,
 ]
-
 
 # --- The cases at Bollington Cross ----------------------------------------------------
 

@@ -1,0 +1,176 @@
+"""The demo trust's people: its two schools, a login for every role, the employees with no
+login, and the policy they work under.
+
+Everything is updated in place when the demo is seeded again (every demo login gets the
+demo password back). Roles are given and staff records linked to logins through
+`incidents.roles`, as the admin does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from incidents.models import Membership, Policy, Role, School, StaffMember, Trust
+from incidents.roles import role_give, staff_record_link
+
+User = get_user_model()
+
+DEMO_PASSWORD = "rainow-demo-2026"
+LONDON = ZoneInfo("Europe/London")
+
+TRUST_NAME = "Peak Edge Learning Trust"
+RAINOW = "RAI"
+BOLLINGTON = "BOL"
+
+SCHOOLS = {
+    RAINOW: {
+        "name": "Rainow Primary School",
+        "type": School.Type.COMMUNITY,
+        "address": "Sandy Lane\nRainow\nMacclesfield\nCheshire\nSK10 5UB",
+        "motto": "Caring, Learning, Achieving.",
+        "hr_contact": "Simon Fletcher, HR adviser, Peak Edge Learning Trust (simon.fletcher@example.org)",
+    },
+    BOLLINGTON: {
+        "name": "Bollington Cross Primary School",
+        "type": School.Type.COMMUNITY,
+        "address": "Grimshaw Lane\nBollington\nMacclesfield\nCheshire\nSK10 5JB",
+        "motto": "Learning and growing together.",
+        "hr_contact": "Joanne Reid, HR adviser, Peak Edge Learning Trust (joanne.reid@example.org)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Login:
+    """A demo login: the roles it holds, and its staff record where the person is an employee."""
+
+    username: str
+    first_name: str
+    last_name: str
+    roles: tuple[tuple[str, str], ...]  # (school prefix, role)
+    job_title: str = ""  # empty: not an employee (governors, HR advisers)
+
+    @property
+    def email(self) -> str:
+        return f"{self.first_name}.{self.last_name}@example.org".lower()
+
+
+LOGINS = (
+    Login("staff", "Emma", "Clarke", ((RAINOW, Role.STAFF),), "Class teacher (Year 4)"),
+    Login("staff2", "Hannah", "Lewis", ((RAINOW, Role.STAFF),), "Class teacher (Year 1)"),
+    Login("headteacher", "Catherine", "Moss", ((RAINOW, Role.HEADTEACHER),), "Headteacher"),
+    Login("investigator", "David", "Okafor", ((RAINOW, Role.INVESTIGATING_OFFICER),), "Deputy headteacher"),
+    Login("chair", "Margaret", "Holt", ((RAINOW, Role.CHAIR_OF_GOVERNORS),)),
+    Login("governor", "Peter", "Ashworth", ((RAINOW, Role.GOVERNOR),)),
+    Login("governor2", "Nadia", "Hussain", ((RAINOW, Role.GOVERNOR),)),
+    Login("dsl", "Fiona", "Grant", ((RAINOW, Role.DSL),),
+          "Assistant headteacher and designated safeguarding lead"),
+    Login("hr", "Simon", "Fletcher", ((RAINOW, Role.HR_ADVISER), (BOLLINGTON, Role.HR_ADVISER))),
+    Login("hr2", "Joanne", "Reid", ((BOLLINGTON, Role.HR_ADVISER),)),
+    Login("headteacher_bol", "Mark", "Jennings", ((BOLLINGTON, Role.HEADTEACHER),), "Headteacher"),
+    Login("staff_bol", "Laura", "Whitworth", ((BOLLINGTON, Role.STAFF),), "Class teacher (Year 3)"),
+)
+HEADTEACHERS = {RAINOW: "headteacher", BOLLINGTON: "headteacher_bol"}
+
+ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class Employee:
+    """An employee with no login: most cases are about someone like this."""
+
+    school: str
+    full_name: str
+    job_title: str
+    letter_format: str = StaffMember.LetterFormat.STANDARD
+
+    @property
+    def email(self) -> str:
+        return f"{self.full_name.replace(' ', '.')}@example.org".lower()
+
+
+EMPLOYEES = (
+    Employee(RAINOW, "Jordan Blake", "Teaching assistant (Year 6)"),
+    Employee(RAINOW, "Sam Patel", "Class teacher (Year 2)", StaffMember.LetterFormat.LARGE_PRINT),
+    Employee(RAINOW, "Chris Doyle", "Site manager"),
+    Employee(RAINOW, "Megan Hughes", "Teaching assistant (Year 3)"),
+    Employee(RAINOW, "Tom Whitfield", "Class teacher (Year 6)"),
+    Employee(RAINOW, "Aisha Rahman", "Midday supervisor"),
+    Employee(RAINOW, "Priya Shah", "School business manager"),
+    Employee(RAINOW, "Lucy Brennan", "School office administrator"),
+    Employee(RAINOW, "Ellie Marsh", "Teaching assistant (Reception)"),
+    Employee(RAINOW, "Ryan Cole", "Sports coach"),
+    Employee(RAINOW, "Kieran Walsh", "Teaching assistant (Year 4)"),
+    Employee(RAINOW, "Natalie Brooks", "Cover supervisor"),
+    Employee(BOLLINGTON, "Gareth Mills", "Teaching assistant (Year 5)"),
+)
+
+
+
+def policy_load() -> Policy:
+    """The Rainow Social Media Policy and its clauses, from `fixtures/rainow_policy.json`."""
+    call_command("loaddata", "rainow_policy", verbosity=0)
+    return Policy.objects.filter(school_name="Rainow Primary School").latest("approved_on")
+
+
+def schools_update(policy: Policy) -> dict[str, School]:
+    """The demo trust and its schools (by reference prefix), under `policy`."""
+    trust, _ = Trust.objects.get_or_create(name=TRUST_NAME)
+    return {
+        prefix: School.objects.update_or_create(
+            reference_prefix=prefix, defaults={**details, "trust": trust, "policy": policy}
+        )[0]
+        for prefix, details in SCHOOLS.items()
+    }
+
+
+def people_update(schools: dict[str, School], password: str) -> dict[str, User]:
+    """The demo logins (by username), their roles and staff records, and the employees with no login."""
+    users = {}
+    for login in LOGINS:
+        user = _user_update(login.username, login.first_name, login.last_name, login.email, password)
+        users[login.username] = user
+        for prefix, role in login.roles:
+            if not Membership.objects.filter(user=user, school=schools[prefix], role=role).exists():
+                role_give(user=user, school=schools[prefix], role=role, by=None)
+        if login.job_title:
+            school = schools[login.roles[0][0]]
+            record = StaffMember.objects.filter(school=school, user=user).first() or StaffMember(school=school)
+            record.full_name, record.job_title, record.email = user.get_full_name(), login.job_title, login.email
+            linked = record.pk is not None
+            record.save()
+            if not linked:
+                staff_record_link(staff=record, user=user, by=None)
+    for employee in EMPLOYEES:
+        StaffMember.objects.update_or_create(
+            school=schools[employee.school], user=None, full_name=employee.full_name,
+            defaults={"job_title": employee.job_title, "email": employee.email,
+                      "letter_format": employee.letter_format},
+        )
+    # Everyone at a school reports to its headteacher, who reports to the governors.
+    for prefix, school in schools.items():
+        head = StaffMember.objects.get(school=school, user=users[HEADTEACHERS[prefix]])
+        StaffMember.objects.filter(school=school).exclude(pk=head.pk).update(line_manager=head)
+    return users
+
+
+def _user_update(username: str, first_name: str, last_name: str, email: str, password: str,
+                 *, administrator: bool = False) -> User:
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "email": email, "is_active": True,
+                  "is_staff": administrator, "is_superuser": administrator},
+    )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def admin_update(password: str) -> User:
+    """The system administrator, for the Django admin site only: no role at any school."""
+    return _user_update(ADMIN_USERNAME, "System", "Administrator", "admin@example.org", password,
+                        administrator=True)
