@@ -1,12 +1,15 @@
 """The forms of the product: reporting a concern, and the input each step of the procedure needs.
 
-Field names match the keyword arguments of the service they feed, so a refusal from the
-service (a ValidationError keyed by argument) lands on the right field.
+A step's form is made from the step's declared input (`step_form`): field names are the
+input's names, so a refusal from the step (a ValidationError keyed by input) lands on the
+right field.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -17,14 +20,7 @@ from django.utils import timezone
 from incidents import clock
 from incidents.evidence_checks import check_evidence_file
 from incidents.models import Case, Clause, Letter, Membership, School, StaffMember
-from incidents.workflow import (
-    AppealDecision,
-    ContainmentStep,
-    EscalationReason,
-    LadoOutcome,
-    Outcome,
-    RescheduleReason,
-)
+from incidents.workflow import Answer, Ask, Step, StepInput
 
 User = get_user_model()
 
@@ -143,22 +139,23 @@ class ReportForm(AccessibleForm):
 
 # --- The steps of the procedure ------------------------------------------------------
 
-def _staff_of(case, *roles):
-    memberships = Membership.objects.filter(school=case.school)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return User.objects.filter(pk__in=memberships.values("user")).order_by("first_name", "last_name")
-
-
 class StepForm(AccessibleForm):
-    """Input for one step. `irreversible` steps ask the person to confirm."""
+    """Input for one step, made from the step's declaration (`step_form`). `irreversible` steps
+    ask the person to confirm. A date and time is asked as two fields, `<name>_date` and
+    `<name>_time`; a refusal about `<name>` is shown beside the date."""
 
+    step: Step
     irreversible = False
     confirm = forms.BooleanField(required=False, label="I understand that this cannot be undone")
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         self.case = case
         super().__init__(*args, **kwargs)
+        for name, ask in self.step.given.asks():
+            if ask.answer in (Answer.PERSON, Answer.PEOPLE):
+                self.fields[name].queryset = ask.among(case)
+            if ask.initial is not None:
+                self.fields[name].initial = ask.initial(case)
         if not self.irreversible:
             del self.fields["confirm"]
         else:
@@ -166,232 +163,82 @@ class StepForm(AccessibleForm):
             self.fields["confirm"].error_messages["required"] = "Confirm that you understand this cannot be undone."
             self.order_fields([name for name in self.fields if name != "confirm"] + ["confirm"])
 
-    error_aliases: dict[str, str] = {}
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, ask in self.step.given.asks():
+            if ask.answer == Answer.MOMENT:
+                day, at = cleaned.pop(f"{name}_date", None), cleaned.pop(f"{name}_time", None)
+                cleaned[name] = timezone.make_aware(datetime.combine(day, at)) if day and at else None
+            elif ask.answer == Answer.CHECKLIST:
+                done = cleaned.get(name) or []
+                cleaned[name] = {choice: choice in done for choice in ask.choices.values}
+            elif ask.answer == Answer.PEOPLE:
+                cleaned[name] = tuple(cleaned.get(name) or ())
+        return cleaned
 
-    def arguments(self) -> dict:
-        """The service's keyword arguments."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "confirm"}
+    def given(self) -> StepInput:
+        """The step's input, from what the person entered."""
+        return self.step.given(**{name: self.cleaned_data.get(name) if self.cleaned_data.get(name) is not None
+                                  else ask.empty for name, ask in self.step.given.asks()})
 
     def add_service_error(self, error: ValidationError) -> None:
-        """Show a refusal from the service beside the field it is about, or at the top."""
+        """Show a refusal from the step beside the field it is about, or at the top."""
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)
             return
         for argument, messages in error.message_dict.items():
-            field = self.error_aliases.get(argument, argument)
+            field = f"{argument}_date" if f"{argument}_date" in self.fields else argument
             self.add_error(field if field in self.fields else None, messages)
 
 
-class HearingTimeMixin:
-    """A hearing's date and time, asked separately, given to the service as `hearing_at`."""
-
-    def clean(self):
-        cleaned = super().clean()
-        day, at = cleaned.pop("hearing_date", None), cleaned.pop("hearing_time", None)
-        if day and at:
-            cleaned["hearing_at"] = timezone.make_aware(datetime.combine(day, at))
-        return cleaned
-
-    error_aliases = {"hearing_at": "hearing_date"}  # the service's argument, the person's field
-
-
-class WithdrawForm(StepForm):
-    irreversible = True
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Why (optional)")
-
-
-class RequestContentRemovalForm(StepForm):
-    deadline = forms.DateField(widget=DateInput, required=False, label="Remove by",
-                               help_text="Leave empty for the school’s usual period (in working days).")
-
-
-class ConfirmRemovedForm(StepForm):
-    how_confirmed = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How was the removal confirmed?")
-
-
-class InvestigatingOfficerMixin(forms.Form):
-    investigating_officer = PersonChoiceField(queryset=None, label="Investigating officer",
-                                              help_text="Not the person who will hear the case.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["investigating_officer"].queryset = _staff_of(self.case)
-        self.fields["investigating_officer"].initial = self.case.investigating_officer_id
-
-
-class EscalateForm(InvestigatingOfficerMixin, StepForm):
-    reason = forms.ChoiceField(choices=EscalationReason.choices, widget=forms.RadioSelect, label="Why escalate?")
-
-
-class SecureAccountForm(StepForm):
-    checklist = forms.MultipleChoiceField(choices=ContainmentStep.choices, widget=forms.CheckboxSelectMultiple,
-                                          required=False, label="What has been done so far?")
-
-    def arguments(self):
-        return {"checklist": {step: step in self.cleaned_data["checklist"] for step in ContainmentStep.values}}
+def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
+    """The form field(s) that ask for one input."""
+    common = {"required": ask.required, "label": ask.label, "help_text": ask.help,
+              "error_messages": {"required": ask.missing}}
+    answer = ask.answer
+    if answer == Answer.TEXT:
+        return {name: forms.CharField(widget=forms.Textarea(attrs={"rows": ask.rows}), max_length=ask.max_length,
+                                      **common)}
+    if answer == Answer.LINE:
+        return {name: forms.CharField(max_length=ask.max_length, **common)}
+    if answer == Answer.DATE:
+        return {name: forms.DateField(widget=DateInput, **common)}
+    if answer == Answer.MOMENT:
+        return {f"{name}_date": forms.DateField(widget=DateInput, **common | {"label": f"{ask.label}: date"}),
+                f"{name}_time": forms.TimeField(widget=TimeInput, **common | {
+                    "label": f"{ask.label}: time", "help_text": "",
+                    "error_messages": {"required": ask.missing}})}
+    if answer == Answer.CHOICE:
+        choices = list(ask.choices.choices)
+        if ask.required:
+            return {name: forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)}
+        return {name: forms.ChoiceField(choices=[("", "—")] + choices, **common)}
+    if answer == Answer.YES_NO:
+        yes, no = ask.yes_no
+        return {name: forms.TypedChoiceField(choices=[("yes", yes), ("no", no)], coerce=lambda value: value == "yes",
+                                             widget=forms.RadioSelect, **common)}
+    if answer == Answer.FLAG:
+        return {name: forms.BooleanField(**common)}
+    if answer == Answer.NUMBER:
+        return {name: forms.IntegerField(min_value=ask.min_value, max_value=ask.max_value, **common)}
+    if answer == Answer.PERSON:
+        return {name: PersonChoiceField(queryset=User.objects.none(), **common)}
+    if answer == Answer.PEOPLE:
+        return {name: PeopleChoiceField(queryset=User.objects.none(), **common)}
+    if answer == Answer.CHECKLIST:
+        return {name: forms.MultipleChoiceField(choices=ask.choices.choices, widget=forms.CheckboxSelectMultiple,
+                                                **common)}
+    raise ValueError(f"No form field for {answer}.")
 
 
-class ResolveForm(StepForm):
-    irreversible = True
-    what_was_done = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What was done to secure the account?")
-
-
-class ReferToLadoForm(StepForm):
-    allegation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What was alleged, as told to the LADO")
-    concern_arose_on = forms.DateField(widget=DateInput, required=False, label="When did the concern arise?",
-                                       help_text="Leave empty if it is the date of the report.")
-    late_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                  label="If the LADO is told late, why")
-
-
-class RecordLowLevelConcernForm(StepForm):
-    irreversible = True
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is this below the harm threshold?")
-
-
-class RecordLadoOutcomeForm(StepForm):
-    lado_outcome = forms.ChoiceField(choices=LadoOutcome.choices, widget=forms.RadioSelect, label="The LADO’s outcome")
-    advice = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="The LADO’s advice")
-    investigate = forms.TypedChoiceField(choices=[("yes", "Investigate under the disciplinary procedure"),
-                                                  ("no", "Close the case")],
-                                         coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Next")
-    investigating_officer = PersonChoiceField(queryset=None, required=False, label="Investigating officer")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["investigating_officer"].queryset = _staff_of(self.case)
-
-
-class OpenInvestigationForm(InvestigatingOfficerMixin, StepForm):
-    pass
-
-
-class CloseNoCaseForm(StepForm):
-    irreversible = True
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is the case closed?")
-
-
-class GiveManagementAdviceForm(StepForm):
-    irreversible = True
-    advice = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="The advice given to the employee",
-                             help_text="Management advice is not a disciplinary sanction.")
-
-
-class ReferToHearingForm(HearingTimeMixin, StepForm):
-    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="The investigation’s findings")
-    hearing_date = forms.DateField(widget=DateInput, label="Date of the hearing",
-                                   help_text="After the school’s notice period, counted in working days.")
-    hearing_time = forms.TimeField(widget=TimeInput, label="Time")
-    place = forms.CharField(max_length=200, label="Place")
-    panel = PeopleChoiceField(queryset=None, label="Who will hear the case?")
-    gross_misconduct_alleged = forms.BooleanField(required=False, label="Gross misconduct is alleged",
-                                                  help_text="Dismissal is then a possible outcome.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["panel"].queryset = _staff_of(self.case, "headteacher", "chair_of_governors", "governor")
-
-
-class RescheduleForm(HearingTimeMixin, StepForm):
-    hearing_date = forms.DateField(widget=DateInput, label="New date")
-    hearing_time = forms.TimeField(widget=TimeInput, label="New time")
-    reason = forms.ChoiceField(choices=RescheduleReason.choices, widget=forms.RadioSelect, label="Why")
-
-
-class RecordOutcomeForm(StepForm):
-    irreversible = True
-    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Outcome")
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Reasons for the decision")
-    warning_months = forms.IntegerField(min_value=1, max_value=24, required=False, label="Months a warning stays live",
-                                        help_text="Leave empty for the school’s usual period.")
-
-
-class LodgeAppealForm(HearingTimeMixin, StepForm):
-    grounds = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="The employee’s grounds of appeal")
-    received_on = forms.DateField(widget=DateInput, label="Date the appeal was received")
-    hearing_date = forms.DateField(widget=DateInput, label="Date of the appeal hearing")
-    hearing_time = forms.TimeField(widget=TimeInput, label="Time")
-    place = forms.CharField(max_length=200, label="Place")
-    panel = PeopleChoiceField(queryset=None, label="Appeal panel",
-                              help_text="None of the hearing panel, and at least as many people.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["panel"].queryset = _staff_of(self.case, "headteacher", "chair_of_governors", "governor")
-
-
-class DecideAppealForm(StepForm):
-    irreversible = True
-    decision = forms.ChoiceField(choices=AppealDecision.choices, widget=forms.RadioSelect, label="Decision")
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Reasons")
-    new_outcome = forms.ChoiceField(choices=[("", "—")] + list(Outcome.choices), required=False,
-                                    label="If partly upheld, the outcome that replaces it")
-
-
-class CloseForm(StepForm):
-    irreversible = True
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Reason",
-                             help_text="Needed if the appeal window is still open.")
-
-
-class ReopenForm(StepForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why reopen the case?")
-    investigating_officer = PersonChoiceField(queryset=None, required=False, label="Investigating officer")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["investigating_officer"].queryset = _staff_of(self.case)
-        self.fields["investigating_officer"].initial = self.case.investigating_officer_id
-
-
-class SuspendForm(StepForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for the suspension")
-    why_needed = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why suspension is needed")
-    alternatives_considered = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                                              label="Alternatives considered")
-    contact_restrictions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                           label="Any restriction on contact")
-    named_contact = PersonChoiceField(queryset=None, label="The employee’s named contact")
-    review_on = forms.DateField(widget=DateInput, label="Review date")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["named_contact"].queryset = _staff_of(self.case)
-
-
-class ReviewSuspensionForm(StepForm):
-    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why the suspension continues")
-    review_on = forms.DateField(widget=DateInput, label="Next review date")
-
-
-class LiftSuspensionForm(StepForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why the suspension is lifted")
-
-
-STEP_FORMS: dict[str, type[StepForm]] = {
-    "withdraw": WithdrawForm,
-    "request_content_removal": RequestContentRemovalForm,
-    "confirm_removed": ConfirmRemovedForm,
-    "escalate": EscalateForm,
-    "secure_account": SecureAccountForm,
-    "resolve": ResolveForm,
-    "refer_to_lado": ReferToLadoForm,
-    "record_low_level_concern": RecordLowLevelConcernForm,
-    "record_lado_outcome": RecordLadoOutcomeForm,
-    "open_investigation": OpenInvestigationForm,
-    "close_no_case": CloseNoCaseForm,
-    "give_management_advice": GiveManagementAdviceForm,
-    "refer_to_hearing": ReferToHearingForm,
-    "reschedule": RescheduleForm,
-    "record_outcome": RecordOutcomeForm,
-    "lodge_appeal": LodgeAppealForm,
-    "decide_appeal": DecideAppealForm,
-    "close": CloseForm,
-    "reopen": ReopenForm,
-    "suspend": SuspendForm,
-    "review_suspension": ReviewSuspensionForm,
-    "lift_suspension": LiftSuspensionForm,
-}
+@functools.cache
+def step_form(step: Step) -> type[StepForm]:
+    """The form of `step`: a field for each of its inputs, in the order they are declared."""
+    fields: dict[str, Any] = {}
+    for name, ask in step.given.asks():
+        fields |= _form_fields(ask, name)
+    name = "".join(part.title() for part in step.name.split("_")) + "Form"
+    return type(name, (StepForm,), fields | {"step": step, "irreversible": step.irreversible})
 
 
 class CaseFilterForm(forms.Form):

@@ -4,22 +4,20 @@ Each function takes domain objects (never a request), so a view, a management co
 and a test call it the same way. Each works in one transaction: it checks, changes the
 case, records the event, and either all of it lands or none of it does.
 
-Refusals are exceptions with a sentence for the person:
-- `StepNotAvailable`: the case is not at a stage where the step can be taken, or a
-  condition of the procedure does not hold;
-- `NotPermitted`: the person may not take this step on this case;
-- `django.core.exceptions.ValidationError`: the input is wrong (keyed by field);
-- `CaseConflict`: someone else changed the case first.
+Every step of the procedure is taken by one function, `step_take`, given the step's input
+(`incidents.workflow.inputs`): `step_take(case=case, by=manager, given=OpenInvestigation(
+investigating_officer=officer))`. Refusals are the exceptions of `incidents.exceptions`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
 from django_fsm import ConcurrentTransition
@@ -27,24 +25,15 @@ from django_fsm import ConcurrentTransition
 from incidents import clock, permissions
 from incidents.audit import event_record
 from incidents.evidence_checks import check_evidence_file, safe_name
+from incidents.exceptions import CaseConflict, NotPermitted, StepNotAvailable
 from incidents.grants import access_sync
 from incidents.letters.services import letters_event_details, letters_for_step, letters_store
-from incidents.models import Case, CaseEvent, Clause, Evidence, School, StaffMember
+from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, StaffMember
 from incidents.storage import atomic_with_files
 from incidents.working_days import add_working_days
-from incidents.workflow import State
-
-
-class StepNotAvailable(Exception):
-    """The step cannot be taken at this stage of the case."""
-
-
-class NotPermitted(PermissionDenied):
-    """This person may not take this step on this case."""
-
-
-class CaseConflict(Exception):
-    """Someone else changed the case between reading it and acting on it."""
+from incidents.workflow import State, StepInput, inputs, step_of
+from incidents.workflow.asking import person_recorded
+from incidents.workflow.steps import available_steps as _available_steps
 
 
 User = get_user_model()
@@ -87,6 +76,7 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
     if errors:
         raise ValidationError(errors)
 
+    safeguarding = safeguarding or any(clause.safeguarding for clause in clauses)
     School.objects.select_for_update().filter(pk=school.pk).exists()  # one number at a time per school
     year = clock.today().year
     last = Case.objects.filter(school=school, year=year).aggregate(last=Max("number"))["last"] or 0
@@ -102,15 +92,17 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
         content_url=content_url,
         seen_on=seen_on,
         description=description,
-        safeguarding=safeguarding or any(clause.safeguarding for clause in clauses),
+        safeguarding=safeguarding,
+        # KCSIE: the LADO is told within one working day of the concern arising, here the report
+        lado_due_on=add_working_days(clock.today(), 1) if safeguarding else None,
         case_manager=permissions.choose_case_manager(school=school, reporter=reporter, subject=subject),
     )
     case.clauses.set(clauses)
     access = access_sync(case=case)
-    letters = letters_for_step(case=case, step="report", by=reporter, arguments={}, from_state="")
+    letters = letters_for_step(case=case, kinds=[Letter.Kind.ACKNOWLEDGEMENT], by=reporter, arguments={})
     event = event_record(case=case, kind=CaseEvent.Kind.REPORTED, actor=reporter, to_state=case.state,
                          details={"clauses": [clause.ref for clause in clauses],
-                                  "case_manager": _person(case.case_manager), "access": access}
+                                  "case_manager": person_recorded(case.case_manager), "access": access}
                          | letters_event_details(letters))
     letters_store(letters, event=event, by=reporter)
     for upload in evidence:
@@ -157,56 +149,43 @@ def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str 
 
 # --- Steps of the procedure ----------------------------------------------------------
 
-def _person(user) -> dict | None:
-    return None if user is None else {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+def step_take(*, case: Case, by: Any, given: StepInput, note: str = "") -> CaseEvent:
+    """Take the step whose input is `given` (say `OpenInvestigation(...)`) on behalf of `by`.
 
-
-def _describe(arguments: dict) -> dict:
-    """The step's input as it is kept in the event (people by id and name)."""
-    described = {}
-    for key, value in arguments.items():
-        if isinstance(value, User):
-            value = _person(value)
-        elif isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
-            value = [_person(v) if isinstance(v, User) else v for v in value]
-        described[key] = value
-    return described
-
-
-def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> CaseEvent:
-    """Take the step `name` (a transition of `CaseProcedure`) on behalf of `by`.
-
-    Checks the stage, the person's permission and the step's conditions, in that order, so
-    the refusal names the first thing in the way. Then, in one transaction: changes the
-    case, saves it (refused if the case changed meanwhile), renders the letters the step
-    issues (`incidents.letters.kinds.STEP_LETTERS`), records the event (which lists them)
-    and stores the letters. If a letter cannot be rendered, the step does not happen.
+    Checks the person's permission, the stage, the step's conditions and that every required
+    input is there, in that order, so the refusal names the first thing in the way. Then, in one
+    transaction: runs the transition, saves the case (refused if the case changed meanwhile),
+    sets any panel the step chose, re-applies the rules of who sees what, renders the letters
+    the step issues, records the event (which lists them and the input) and stores the letters.
+    If a letter cannot be rendered, the step does not happen. `by` may be `SYSTEM`.
     """
-    method = getattr(case, name)
-    meta = method._django_fsm
-    current = meta.field.get_state(case)
-    some_transition = next(iter(meta.transitions.values()))
-    label = some_transition.custom["label"]
-    if not meta.has_transition(current):
-        stage = dict(meta.field.choices).get(current, current)
-        raise StepNotAvailable(f"“{label}” is not possible at this stage ({stage}).")
-    step = meta.get_transition(current)
-    if by is not SYSTEM and not step.has_perm(case, by):
-        raise NotPermitted(f"Only {step.custom['who']} can do this: “{label}”.")
-    for condition in step.conditions:
-        if not condition(case):
-            raise StepNotAvailable(condition.refusal)
+    step = step_of(given)
+    current = getattr(case, step.field)
+    if by is not SYSTEM and not step.who.may(by, case):
+        raise NotPermitted(f"Only {step.who.words} can do this: “{step.label}”.")
+    if not step.leaves_from(case):
+        stage = dict(step.machine.choices).get(current, current)
+        raise StepNotAvailable(f"“{step.label}” is not possible at this stage ({stage}).")
+    unmet = step.unmet_condition(case)
+    if unmet:
+        raise StepNotAvailable(unmet)
+    missing = given.missing()
+    if missing:
+        raise ValidationError(missing)
     try:
         with atomic_with_files():
-            method(**arguments)
+            getattr(case, step.name)(given)
             case.save()
+            for panel, members in case.__dict__.pop("chosen_panels", {}).items():
+                getattr(case, panel).set(members)
             access = access_sync(case=case)
             actor = None if by is SYSTEM else by
-            letters = letters_for_step(case=case, step=name, by=actor, arguments=arguments, from_state=current)
+            letters = letters_for_step(case=case, kinds=step.letters_issued(case, given, current), by=actor,
+                                       arguments=given.arguments())
             event = event_record(
-                case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=name,
-                from_state=current, to_state=meta.field.get_state(case), note=note,
-                details=_describe(arguments) | {"access": access} | letters_event_details(letters),
+                case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=step.name,
+                from_state=current, to_state=getattr(case, step.field), note=note,
+                details=given.recorded() | {"access": access} | letters_event_details(letters),
             )
             letters_store(letters, event=event, by=actor)
             return event
@@ -217,135 +196,9 @@ def _take_step(case: Case, by, name: str, *, note: str = "", **arguments) -> Cas
             "Nothing was saved: look at the case again before you try."
         ) from None
     except BaseException:
+        case.__dict__.pop("chosen_panels", None)
         case.refresh_from_db()  # the in-memory case must not claim a change that did not land
         raise
-
-
-def available_steps(case: Case, user) -> list[str]:
-    """The names of the steps this user may take on this case now."""
-    steps = list(case.get_available_user_state_transitions(user))
-    steps += list(case.get_available_user_suspension_transitions(user))
-    return [step.name for step in steps]
-
-
-def case_withdraw(*, case: Case, by, reason: str = "") -> CaseEvent:
-    """The reporter withdraws their report."""
-    return _take_step(case, by, "withdraw", reason=reason)
-
-
-def case_request_content_removal(*, case: Case, by, deadline: date | None = None,
-                                 what_to_remove: str = "") -> CaseEvent:
-    """Ask the employee to remove the content, by default within the school's removal period.
-    Issues the removal request letter; `what_to_remove` says exactly what, if not just the post."""
-    deadline = deadline or add_working_days(clock.today(), case.school.removal_deadline_working_days)
-    extra = {"what_to_remove": what_to_remove} if what_to_remove else {}
-    return _take_step(case, by, "request_content_removal", deadline=deadline, **extra)
-
-
-def case_confirm_removed(*, case: Case, by, how_confirmed: str) -> CaseEvent:
-    return _take_step(case, by, "confirm_removed", how_confirmed=how_confirmed)
-
-
-def case_escalate(*, case: Case, by, reason: str, investigating_officer=None, meeting_at: datetime | None = None,
-                  meeting_place: str = "") -> CaseEvent:
-    """Issues the notice of investigation."""
-    return _take_step(case, by, "escalate", reason=reason, investigating_officer=investigating_officer,
-                      **_meeting(meeting_at, meeting_place))
-
-
-def case_secure_account(*, case: Case, by, checklist: dict[str, bool]) -> CaseEvent:
-    """Issues the takedown request to the platform when the checklist says one is made."""
-    return _take_step(case, by, "secure_account", checklist=checklist)
-
-
-def case_resolve(*, case: Case, by, what_was_done: str) -> CaseEvent:
-    return _take_step(case, by, "resolve", what_was_done=what_was_done)
-
-
-def case_refer_to_lado(*, case: Case, by, allegation: str, concern_arose_on: date | None = None,
-                       late_reason: str = "") -> CaseEvent:
-    """Record the referral to the Local Authority Designated Officer, as a written record (a letter)."""
-    return _take_step(case, by, "refer_to_lado", allegation=allegation, concern_arose_on=concern_arose_on,
-                      late_reason=late_reason)
-
-
-def case_record_low_level_concern(*, case: Case, by, reason: str) -> CaseEvent:
-    return _take_step(case, by, "record_low_level_concern", reason=reason)
-
-
-def case_record_lado_outcome(*, case: Case, by, lado_outcome: str, advice: str, investigate: bool,
-                             investigating_officer=None, meeting_at: datetime | None = None,
-                             meeting_place: str = "") -> CaseEvent:
-    """Issues the notice of investigation, or the no-further-action letter when the case closes."""
-    return _take_step(case, by, "record_lado_outcome", lado_outcome=lado_outcome, advice=advice,
-                      investigate=investigate, investigating_officer=investigating_officer,
-                      **_meeting(meeting_at, meeting_place))
-
-
-def _meeting(meeting_at: datetime | None, meeting_place: str) -> dict:
-    """The investigation meeting's arguments, only when one is arranged (so events stay as they were)."""
-    return {"meeting_at": meeting_at, "meeting_place": meeting_place} if meeting_at or meeting_place else {}
-
-
-def case_open_investigation(*, case: Case, by, investigating_officer, meeting_at: datetime | None = None,
-                            meeting_place: str = "") -> CaseEvent:
-    """Issues the notice of investigation (with the investigation meeting, if arranged now)."""
-    return _take_step(case, by, "open_investigation", investigating_officer=investigating_officer,
-                      **_meeting(meeting_at, meeting_place))
-
-
-def case_close_no_case(*, case: Case, by, reason: str) -> CaseEvent:
-    """After an investigation, issues the no-further-action letter."""
-    return _take_step(case, by, "close_no_case", reason=reason)
-
-
-def case_give_management_advice(*, case: Case, by, advice: str) -> CaseEvent:
-    """Issues the management advice letter (not a disciplinary sanction)."""
-    return _take_step(case, by, "give_management_advice", advice=advice)
-
-
-def case_refer_to_hearing(*, case: Case, by, findings: str, hearing_at: datetime, place: str, panel: Iterable,
-                          gross_misconduct_alleged: bool = False, documents_by: date | None = None,
-                          adjustments_contact: str = "") -> CaseEvent:
-    """Issues the invitation to the disciplinary hearing."""
-    extra = {key: value for key, value in (("documents_by", documents_by),
-                                           ("adjustments_contact", adjustments_contact)) if value}
-    return _take_step(case, by, "refer_to_hearing", findings=findings, hearing_at=hearing_at, place=place,
-                      panel=list(panel), gross_misconduct_alleged=gross_misconduct_alleged, **extra)
-
-
-def case_reschedule(*, case: Case, by, hearing_at: datetime, reason: str) -> CaseEvent:
-    """Issues a new invitation to the hearing, at its new time."""
-    return _take_step(case, by, "reschedule", hearing_at=hearing_at, reason=reason)
-
-
-def case_record_outcome(*, case: Case, by, outcome: str, reasons: str, warning_months: int | None = None,
-                        improvement_expected: str = "", support_offered: str = "",
-                        termination_on: date | None = None, notice_weeks: int | None = None,
-                        final_pay: str = "") -> CaseEvent:
-    """Issues the outcome letter, signed for the hearing panel by `by`."""
-    extra = {key: value for key, value in (
-        ("improvement_expected", improvement_expected), ("support_offered", support_offered),
-        ("termination_on", termination_on), ("notice_weeks", notice_weeks), ("final_pay", final_pay),
-    ) if value not in (None, "")}
-    return _take_step(case, by, "record_outcome", outcome=outcome, reasons=reasons, warning_months=warning_months,
-                      **extra)
-
-
-def case_lodge_appeal(*, case: Case, by, grounds: str, received_on: date, hearing_at: datetime, place: str,
-                      panel: Iterable) -> CaseEvent:
-    """Issues the invitation to the appeal hearing."""
-    return _take_step(case, by, "lodge_appeal", grounds=grounds, received_on=received_on, hearing_at=hearing_at,
-                      place=place, panel=list(panel))
-
-
-def case_decide_appeal(*, case: Case, by, decision: str, reasons: str, new_outcome: str = "") -> CaseEvent:
-    """Issues the appeal outcome letter, which is final."""
-    return _take_step(case, by, "decide_appeal", decision=decision, reasons=reasons, new_outcome=new_outcome)
-
-
-def case_close(*, case: Case, by, reason: str = "") -> CaseEvent:
-    return _take_step(case, by, "close", reason=reason)
 
 
 def cases_close_after_appeal_window() -> list[Case]:
@@ -355,30 +208,18 @@ def cases_close_after_appeal_window() -> list[Case]:
     lapsed = Case.objects.filter(state=State.OUTCOME_ISSUED, appeal_deadline__lt=clock.today())
     for case in lapsed.select_related("school").order_by("pk"):
         try:
-            _take_step(case, SYSTEM, "close",
-                       reason=f"The appeal window closed on {case.appeal_deadline:%d/%m/%Y} with no appeal lodged.")
+            step_take(case=case, by=SYSTEM, given=inputs.Close(
+                reason=f"The appeal window closed on {case.appeal_deadline:%d/%m/%Y} with no appeal lodged."))
         except CaseConflict:
             continue  # someone acted on it meanwhile; it is no longer ours to close
         closed.append(case)
     return closed
 
 
-def case_reopen(*, case: Case, by, reason: str, investigating_officer=None) -> CaseEvent:
-    return _take_step(case, by, "reopen", reason=reason, investigating_officer=investigating_officer)
+def available_steps(case: Case, user: Any) -> list[str]:
+    """The names of the steps this user may take on this case now."""
+    return [step.name for step in _available_steps(case, user)]
 
 
-def case_suspend(*, case: Case, by, reason: str, why_needed: str, alternatives_considered: str,
-                 contact_restrictions: str, named_contact, review_on: date) -> CaseEvent:
-    """Precautionary suspension on full pay; not a disciplinary sanction. Issues the suspension letter."""
-    return _take_step(case, by, "suspend", reason=reason, why_needed=why_needed,
-                      alternatives_considered=alternatives_considered, contact_restrictions=contact_restrictions,
-                      named_contact=named_contact, review_on=review_on)
-
-
-def case_review_suspension(*, case: Case, by, findings: str, review_on: date) -> CaseEvent:
-    return _take_step(case, by, "review_suspension", findings=findings, review_on=review_on)
-
-
-def case_lift_suspension(*, case: Case, by, reason: str) -> CaseEvent:
-    """Issues the letter lifting the suspension."""
-    return _take_step(case, by, "lift_suspension", reason=reason)
+__all__ = ["SYSTEM", "CaseConflict", "NotPermitted", "StepNotAvailable", "available_steps", "case_report",
+           "cases_close_after_appeal_window", "evidence_add", "step_take"]

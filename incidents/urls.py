@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import cases, exports, home, pages, reports
+from incidents.views import cases, exports, home, pages, reports, steps
 
 app_name = "incidents"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("reports/<uuid:uuid>/", reports.MyReportDetailView.as_view(), name="report_detail"),
     path("cases/", cases.CaseListView.as_view(), name="case_list"),
     path("cases/<uuid:uuid>/", cases.CaseDetailView.as_view(), name="case_detail"),
-    path("cases/<uuid:uuid>/steps/<slug:step>/", cases.CaseStepView.as_view(), name="case_step"),
+    path("cases/<uuid:uuid>/steps/<slug:step>/", steps.CaseStepView.as_view(), name="case_step"),
     path("cases/<uuid:uuid>/evidence/<uuid:evidence>/", cases.EvidenceDownloadView.as_view(),
          name="evidence_download"),
     path("cases/<uuid:uuid>/letters/<uuid:letter>/", cases.LetterDownloadView.as_view(), name="letter_download"),

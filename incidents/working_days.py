@@ -37,6 +37,19 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+def working_days_before(end: date, days: int) -> date:
+    """The date `days` working days before `end` (`end` itself does not count)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = end
+    remaining = days
+    while remaining:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
 def working_days_between(start: date, end: date) -> int:
     """How many working days fall after `start` up to and including `end` (0 if end <= start)."""
     count = 0

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,8 @@ from types import SimpleNamespace
 from incidents.models import Role
 from tests.factories import SchoolFactory, StaffMemberFactory, person
 from incidents import services
-from tests.procedure import Procedure, step_arguments
+from incidents.workflow import step_named
+from tests.procedure import Procedure
 
 
 LETTER_TESTS = Path(__file__).resolve().parent / "letters"
@@ -70,10 +72,11 @@ def procedure(school, time_machine):
 
 @pytest.fixture
 def take(school):
-    """Take a step through its service, with valid input unless `overrides` say otherwise."""
+    """Take a step through `services.step_take`, with the example input its declaration gives
+    unless `overrides` say otherwise."""
 
     def take(step: str, case, by, **overrides):
-        arguments = step_arguments(school)[step] | overrides
-        return getattr(services, f"case_{step}")(case=case, by=by, **arguments)
+        given = replace(step_named(step).given.example(case), **overrides)
+        return services.step_take(case=case, by=by, given=given)
 
     return take

@@ -21,6 +21,7 @@ from incidents.workflow import (
     State,
     Suspension,
 )
+from incidents.workflow import inputs, steps
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # a Monday
@@ -57,19 +58,24 @@ class Procedure:
         if state == State.REPORTED:
             return case
         if state == State.WITHDRAWN:
-            services.case_withdraw(case=case, by=case.reporter, reason="I misread the post.")
+            services.step_take(case=case, by=case.reporter, given=inputs.Withdraw(reason="I misread the post."))
         elif state in (State.CONTENT_REMOVAL_REQUESTED, State.CONTENT_REMOVED):
-            services.case_request_content_removal(case=case, by=manager)
+            services.step_take(case=case, by=manager, given=inputs.RequestContentRemoval())
             if state == State.CONTENT_REMOVED:
-                services.case_confirm_removed(case=case, by=manager, how_confirmed="Checked the page: gone.")
+                services.step_take(case=case, by=manager, given=inputs.ConfirmRemoved(
+                    how_confirmed="Checked the page: gone."))
         elif state == State.SAFEGUARDING_REFERRAL:
-            services.case_refer_to_lado(case=case, by=manager, allegation="Accepted a pupil's friend request.")
+            services.step_take(case=case, by=manager, given=inputs.ReferToLado(
+                allegation="Accepted a pupil's friend request."))
         elif state == State.CONTAINMENT:
-            services.case_secure_account(case=case, by=manager, checklist={"password_changed": True})
+            services.step_take(case=case, by=manager, given=inputs.SecureAccount(
+                checklist={"password_changed": True}))
         elif state == State.CLOSED:
-            services.case_close_no_case(case=case, by=manager, reason="The post was not made by staff.")
+            services.step_take(case=case, by=manager, given=inputs.CloseNoCase(
+                reason="The post was not made by staff."))
         else:
-            services.case_open_investigation(case=case, by=manager, investigating_officer=p.investigator)
+            services.step_take(case=case, by=manager, given=inputs.OpenInvestigation(
+                investigating_officer=p.investigator))
             if state != State.INVESTIGATION:
                 self.refer_to_hearing(case)
             if state in (State.OUTCOME_ISSUED, State.APPEAL):
@@ -80,70 +86,28 @@ class Procedure:
         return case
 
     def refer_to_hearing(self, case: Case, panel=None) -> None:
-        services.case_refer_to_hearing(
-            case=case, by=case.case_manager, findings="The post was made by the employee.",
-            hearing_at=HEARING_AT, place="Meeting room 1", panel=panel or [self.people.headteacher],
-        )
+        services.step_take(case=case, by=case.case_manager, given=inputs.ReferToHearing(
+            findings="The post was made by the employee.", hearing_at=HEARING_AT, place="Meeting room 1",
+            panel=panel or [self.people.headteacher]))
 
     def hold_hearing(self, case: Case, outcome: str = Outcome.FINAL_WRITTEN_WARNING) -> None:
         self.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
-        services.case_record_outcome(case=case, by=self.people.headteacher, outcome=outcome,
-                                     reasons="The post breached clause a.2 and was left up after a request.")
+        services.step_take(case=case, by=self.people.headteacher, given=inputs.RecordOutcome(
+            outcome=outcome, reasons="The post breached clause a.2 and was left up after a request."))
 
     def lodge_appeal(self, case: Case) -> None:
         p = self.people
         self.clock.move_to(datetime(2026, 3, 12, 9, 0, tzinfo=LONDON), tick=False)
-        services.case_lodge_appeal(
-            case=case, by=case.case_manager, grounds="The sanction is too severe.",
-            received_on=clock.today(), hearing_at=APPEAL_HEARING_AT, place="Meeting room 2",
-            panel=[p.chair, p.governor],
-        )
+        services.step_take(case=case, by=case.case_manager, given=inputs.LodgeAppeal(
+            grounds="The sanction is too severe.", received_on=clock.today(), hearing_at=APPEAL_HEARING_AT,
+            place="Meeting room 2", panel=[p.chair, p.governor]))
 
 
 # --- Every step, for the tests that go through all of them ---------------------------
 
-def step_arguments(p) -> dict[str, dict]:
-    """Valid input for every step, for the school's people `p`."""
-    return {
-        "withdraw": {"reason": "I misread the post."},
-        "request_content_removal": {},
-        "confirm_removed": {"how_confirmed": "Checked the page: the post is gone."},
-        "escalate": {"reason": EscalationReason.REFUSED, "investigating_officer": p.investigator},
-        "secure_account": {"checklist": {"password_changed": True, "two_factor_enabled": True}},
-        "resolve": {"what_was_done": "Password reset, two-factor turned on, posts removed by the platform."},
-        "refer_to_lado": {"allegation": "Accepted a friend request from a Year 6 pupil."},
-        "record_low_level_concern": {"reason": "A single like on a parent's post; below the harm threshold."},
-        "record_lado_outcome": {"lado_outcome": LadoOutcome.UNFOUNDED, "advice": "No further action by the LADO.",
-                                "investigate": False},
-        "open_investigation": {"investigating_officer": p.investigator},
-        "close_no_case": {"reason": "The account is not the employee's."},
-        "give_management_advice": {"advice": "Keep the school name off personal profiles."},
-        "refer_to_hearing": {"findings": "The post was made by the employee.", "hearing_at": HEARING_AT,
-                             "place": "Meeting room 1", "panel": [p.headteacher]},
-        "reschedule": {"hearing_at": HEARING_AT + timedelta(days=1),
-                       "reason": RescheduleReason.COMPANION_UNAVAILABLE},
-        "record_outcome": {"outcome": Outcome.FIRST_WRITTEN_WARNING, "reasons": "Clause a.2 was breached."},
-        "lodge_appeal": {"grounds": "Too severe.", "received_on": date(2026, 3, 12), "hearing_at": APPEAL_HEARING_AT,
-                         "place": "Meeting room 2", "panel": [p.chair, p.governor]},
-        "decide_appeal": {"decision": AppealDecision.NOT_UPHELD, "reasons": "The sanction was reasonable."},
-        "close": {"reason": "The employee confirmed in writing that they will not appeal."},
-        "reopen": {"reason": "New screenshots came to light.", "investigating_officer": p.investigator},
-        "suspend": {"reason": "Alleged contact with pupils online.", "why_needed": "To protect pupils.",
-                    "alternatives_considered": "Working away from pupils was not possible.",
-                    "contact_restrictions": "No contact with pupils or parents.", "named_contact": p.chair,
-                    "review_on": date(2026, 3, 16)},
-        "review_suspension": {"findings": "The investigation continues.", "review_on": date(2026, 3, 30)},
-        "lift_suspension": {"reason": "The LADO advised no further action."},
-    }
-
-
-def all_steps():
-    """Every (step, source stage) pair of both machines, from the state machine itself."""
-    pairs = []
-    for field in ("state", "suspension"):
-        for step in Case._meta.get_field(field).get_all_transitions(Case):
-            pairs.append((step.name, step.source))
-    return sorted(pairs)
+def all_steps() -> list[tuple[str, str]]:
+    """Every (step, source stage) pair of both machines, from the procedure's declarations."""
+    return sorted((step.name, source) for step in steps() for source in step.sources)
 
 
 def reach(procedure, take, source: str, step: str) -> Case:

@@ -9,6 +9,7 @@ from incidents.views.access import PUBLIC, SIGNED_IN, CaseMixin
 from incidents.workflow import State
 from tests.factories import SchoolFactory, person
 from tests.views.test_reporting import png_bytes, upload
+from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,8 @@ def cast(school, procedure):
     subject = p.staff2.staff_records.get()
     case = procedure.report(subject=subject)
     evidence = services.evidence_add(case=case, by=p.staff, file=upload("shot.png", png_bytes()))
-    services.case_open_investigation(case=case, by=p.headteacher, investigating_officer=p.investigator)
+    services.step_take(case=case, by=p.headteacher, given=inputs.OpenInvestigation(
+        investigating_officer=p.investigator))
     other_school = SchoolFactory()
     people = {
         "staff": person(p.school, Role.STAFF),

@@ -14,6 +14,7 @@ from incidents.audit import audit_verify
 from incidents.models import Case, CaseEvent, Letter
 from incidents.models.events import AppendOnly
 from incidents.workflow import State, Suspension
+from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +79,8 @@ def test_a_failure_after_the_state_changes_leaves_nothing_behind(procedure, scho
     case = procedure.case_at(State.REPORTED)
     with mock.patch("incidents.services.event_record", side_effect=RuntimeError("disk full")):
         with pytest.raises(RuntimeError):
-            services.case_open_investigation(case=case, by=school.headteacher,
-                                             investigating_officer=school.investigator)
+            services.step_take(case=case, by=school.headteacher, given=inputs.OpenInvestigation(
+                investigating_officer=school.investigator))
     assert case.state == State.REPORTED and case.investigating_officer is None
     stored = Case.objects.get(pk=case.pk)
     assert stored.state == State.REPORTED and stored.investigating_officer is None
@@ -99,9 +100,9 @@ def test_a_failure_after_the_panel_is_chosen_leaves_no_panel(procedure, school):
 def test_acting_on_a_stale_copy_of_a_case_is_refused(procedure, school):
     case = procedure.case_at(State.REPORTED)
     stale = Case.objects.get(pk=case.pk)
-    services.case_request_content_removal(case=case, by=school.headteacher)
+    services.step_take(case=case, by=school.headteacher, given=inputs.RequestContentRemoval())
     with pytest.raises(services.CaseConflict, match="Someone else changed case RAI-2026-0001"):
-        services.case_close_no_case(case=stale, by=school.headteacher, reason="Duplicate report.")
+        services.step_take(case=stale, by=school.headteacher, given=inputs.CloseNoCase(reason="Duplicate report."))
     assert stale.state == State.CONTENT_REMOVAL_REQUESTED  # reloaded, so the page shows the truth
     assert Case.objects.get(pk=case.pk).state == State.CONTENT_REMOVAL_REQUESTED
     assert case.events.filter(kind=CaseEvent.Kind.TRANSITION).count() == 1
@@ -113,10 +114,10 @@ def test_suspending_from_a_stale_copy_after_someone_else_suspended_is_refused(pr
     suspension = dict(reason="Alleged contact with a pupil online.", why_needed="To protect pupils.",
                       alternatives_considered="None was possible.", contact_restrictions="No contact with pupils.",
                       named_contact=school.chair, review_on=date(2026, 3, 16))
-    services.case_suspend(case=case, by=school.headteacher, **suspension)
+    services.step_take(case=case, by=school.headteacher, given=inputs.Suspend(**suspension))
     recorded = case.events.count()
     with pytest.raises(services.CaseConflict, match="Someone else changed case RAI-2026-0001"):
-        services.case_suspend(case=stale, by=school.headteacher, **suspension)
+        services.step_take(case=stale, by=school.headteacher, given=inputs.Suspend(**suspension))
     assert stale.suspension == Suspension.SUSPENDED  # reloaded, so the page shows the truth
     assert case.events.count() == recorded
     assert case.letters.filter(kind=Letter.Kind.SUSPENSION).count() == 1
@@ -127,11 +128,11 @@ def test_suspending_from_a_stale_copy_after_someone_else_suspended_is_refused(pr
 def test_people_acting_at_once_on_one_case_cannot_both_win(procedure, school):
     case = procedure.case_at(State.REPORTED)
     attempts = [
-        lambda c: services.case_request_content_removal(case=c, by=school.headteacher),
-        lambda c: services.case_open_investigation(case=c, by=school.headteacher,
-                                                   investigating_officer=school.investigator),
-        lambda c: services.case_close_no_case(case=c, by=school.headteacher, reason="Duplicate."),
-        lambda c: services.case_withdraw(case=c, by=school.staff, reason="Sent by mistake."),
+        lambda c: services.step_take(case=c, by=school.headteacher, given=inputs.RequestContentRemoval()),
+        lambda c: services.step_take(case=c, by=school.headteacher, given=inputs.OpenInvestigation(
+            investigating_officer=school.investigator)),
+        lambda c: services.step_take(case=c, by=school.headteacher, given=inputs.CloseNoCase(reason="Duplicate.")),
+        lambda c: services.step_take(case=c, by=school.staff, given=inputs.Withdraw(reason="Sent by mistake.")),
     ]
     copies = [Case.objects.get(pk=case.pk) for _ in attempts]
     start = threading.Barrier(len(attempts))

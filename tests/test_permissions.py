@@ -12,6 +12,7 @@ from incidents.grants import access_sync_all
 from incidents.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, StaffMember
 from incidents.workflow import State
 from tests.factories import SchoolFactory, UserFactory, clause, committed, person
+from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,8 @@ def test_the_people_of_a_case_hold_their_permissions_through_has_perm(procedure,
 def test_appointing_an_investigating_officer_grants_access_and_the_event_says_so(procedure, school):
     case = procedure.case_at(State.REPORTED)
     assert not permissions.can_view_case(school.investigator, case)
-    event = services.case_open_investigation(case=case, by=school.headteacher,
-                                             investigating_officer=school.investigator)
+    event = services.step_take(case=case, by=school.headteacher, given=inputs.OpenInvestigation(
+        investigating_officer=school.investigator))
     assert permissions.can_view_case(school.investigator, case)
     name = school.investigator.get_full_name()
     assert f"{name}: view case" in event.details["access"]["granted"]
@@ -51,10 +52,10 @@ def test_appointing_an_investigating_officer_grants_access_and_the_event_says_so
 
 def test_replacing_the_investigating_officer_on_reopening_revokes_the_first(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
-    services.case_close_no_case(case=case, by=school.headteacher, reason="Nothing found.")
+    services.step_take(case=case, by=school.headteacher, given=inputs.CloseNoCase(reason="Nothing found."))
     other = person(school.school, Role.INVESTIGATING_OFFICER)
-    event = services.case_reopen(case=case, by=school.headteacher, reason="New screenshots.",
-                                 investigating_officer=other)
+    event = services.step_take(case=case, by=school.headteacher, given=inputs.Reopen(
+        reason="New screenshots.", investigating_officer=other))
     assert permissions.can_view_case(other, case)
     assert not permissions.can_view_case(school.investigator, case)
     assert f"{school.investigator.get_full_name()}: view case" in event.details["access"]["revoked"]
@@ -63,7 +64,7 @@ def test_replacing_the_investigating_officer_on_reopening_revokes_the_first(proc
 def test_the_dsl_gains_access_when_the_case_becomes_a_safeguarding_case(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     assert not permissions.can_view_case(school.dsl, case)
-    services.case_refer_to_lado(case=case, by=school.headteacher, allegation="Messages to a pupil.")
+    services.step_take(case=case, by=school.headteacher, given=inputs.ReferToLado(allegation="Messages to a pupil."))
     assert permissions.can_view_case(school.dsl, case)
 
 
@@ -179,7 +180,7 @@ def test_a_superuser_takes_no_part_in_cases(client, procedure, school):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     assert not permissions.can_view_case(root, case) and not permissions.can_manage_case(root, case)
     with pytest.raises(services.NotPermitted):
-        services.case_close_no_case(case=case, by=root, reason="Because I can.")
+        services.step_take(case=case, by=root, given=inputs.CloseNoCase(reason="Because I can."))
     client.force_login(root)
     assert client.get(case.get_absolute_url()).status_code == 404
     assert case.reference not in client.get(reverse("incidents:case_list")).content.decode()

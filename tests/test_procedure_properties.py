@@ -2,36 +2,27 @@
 order and with whatever time passing, the case stays inside the graph and every step
 leaves exactly one event in an unbroken chain."""
 
-from datetime import datetime, time, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from incidents import clock, services
+from incidents import services
 from incidents.audit import audit_verify
 from incidents.models import Case, CaseEvent, Role
-from incidents.workflow import AppealDecision, LadoOutcome, Outcome, RescheduleReason, State, Suspension
-from incidents.working_days import add_working_days
+from incidents.workflow import State, Suspension, step_named, steps
 from tests.factories import SchoolFactory, StaffMemberFactory, person
-from tests.procedure import LONDON, START
+from tests.procedure import START
 
 pytestmark = pytest.mark.django_db
 
 
 def graph() -> dict[tuple[str, str], set[str]]:
-    """(step, source) -> the stages it may lead to, read from the state machine."""
-    edges = {}
-    for field in ("state", "suspension"):
-        for step in Case._meta.get_field(field).get_all_transitions(Case):
-            targets = getattr(step.target, "allowed_states", None) or [step.target]
-            edges[(step.name, step.source)] = set(targets)
-    return edges
-
-
-def at_ten(day) -> datetime:
-    return datetime.combine(day, time(10, 0), tzinfo=LONDON)
+    """(step, source) -> the stages it may lead to, read from the procedure's declarations."""
+    return {(step.name, source): set(step.targets) for step in steps() for source in step.sources}
 
 
 class CaseWalk(RuleBasedStateMachine):
@@ -51,38 +42,10 @@ class CaseWalk(RuleBasedStateMachine):
         self.steps_taken = 0
         self.edges = graph()
 
-    def arguments(self, step: str) -> dict:
-        p, today = self.p, clock.today()
-        notice = add_working_days(today, self.case.school.notice_working_days)
-        return {
-            "withdraw": {},
-            "request_content_removal": {},
-            "confirm_removed": {"how_confirmed": "Checked."},
-            "escalate": {"reason": "refused", "investigating_officer": p[Role.INVESTIGATING_OFFICER]},
-            "secure_account": {"checklist": {"password_changed": True}},
-            "resolve": {"what_was_done": "Secured."},
-            "refer_to_lado": {"allegation": "Contact with a pupil.", "late_reason": "Late."},
-            "record_low_level_concern": {"reason": "Below the threshold."},
-            "record_lado_outcome": {"lado_outcome": LadoOutcome.SUBSTANTIATED, "advice": "Investigate.",
-                                    "investigate": True, "investigating_officer": p[Role.INVESTIGATING_OFFICER]},
-            "open_investigation": {"investigating_officer": p[Role.INVESTIGATING_OFFICER]},
-            "close_no_case": {"reason": "No case."},
-            "give_management_advice": {"advice": "Advice."},
-            "refer_to_hearing": {"findings": "Found.", "hearing_at": at_ten(notice), "place": "Room 1",
-                                 "panel": [p[Role.HEADTEACHER]]},
-            "reschedule": {"hearing_at": at_ten(notice), "reason": RescheduleReason.OTHER},
-            "record_outcome": {"outcome": Outcome.FINAL_WRITTEN_WARNING, "reasons": "Breach."},
-            "lodge_appeal": {"grounds": "Too harsh.", "received_on": today, "hearing_at": at_ten(notice),
-                             "place": "Room 2", "panel": [p[Role.CHAIR_OF_GOVERNORS], p[Role.GOVERNOR]]},
-            "decide_appeal": {"decision": AppealDecision.NOT_UPHELD, "reasons": "Fair."},
-            "close": {"reason": "No appeal."},
-            "reopen": {"reason": "New evidence."},
-            "suspend": {"reason": "Risk.", "why_needed": "Pupils.", "alternatives_considered": "None fit.",
-                        "contact_restrictions": "None.", "named_contact": p[Role.CHAIR_OF_GOVERNORS],
-                        "review_on": today + timedelta(days=7)},
-            "review_suspension": {"findings": "Continues.", "review_on": today + timedelta(days=14)},
-            "lift_suspension": {"reason": "Over."},
-        }[step]
+    def given(self, step: str):
+        """The example input the step declares; a referral may be late once time has passed."""
+        example = step_named(step).given.example(self.case)
+        return replace(example, late_reason="Late.") if step == "refer_to_lado" else example
 
     def choices(self) -> list[tuple]:
         return [(person, step) for person in self.people for step in services.available_steps(self.case, person)]
@@ -94,7 +57,7 @@ class CaseWalk(RuleBasedStateMachine):
         field = "suspension" if step in ("suspend", "review_suspension", "lift_suspension") else "state"
         source = getattr(self.case, field)
         try:
-            getattr(services, f"case_{step}")(case=self.case, by=actor, **self.arguments(step))
+            services.step_take(case=self.case, by=actor, given=self.given(step))
         except ValidationError:
             # Input that no longer fits (a hearing time passed while the clock moved): nothing changes.
             assert getattr(Case.objects.get(pk=self.case.pk), field) == source

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.core.serializers.json import DjangoJSONEncoder
 
 from incidents import clock
+from incidents.names import display_name
 from incidents.models import Case, CaseEvent, Membership, Role, StaffMember
 from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
 from incidents.letters.templatetags import as_date, as_datetime
-from incidents.working_days import add_working_days, is_working_day, working_days_between
+from incidents.working_days import add_working_days, working_days_before, working_days_between
 from incidents.workflow import (
     APPEALABLE,
     DISMISSALS,
@@ -30,6 +30,8 @@ from incidents.workflow import (
     Outcome,
     RescheduleReason,
     WARNINGS,
+    warning_expiry,
+    warning_months,
 )
 
 # Roles in the order that names a person's capacity on a letter.
@@ -47,8 +49,7 @@ DEFAULT_WHAT_TO_REMOVE = (
 )
 
 
-def name_of(user) -> str:
-    return user.get_full_name() or user.get_username()
+name_of = display_name
 
 
 def role_title(user, school) -> str:
@@ -74,22 +75,13 @@ def _person_from(value, school) -> dict | None:
     return person(value, school)
 
 
-def _earlier_working_day(day: date, days: int) -> date:
-    """`days` working days before `day`."""
-    while days:
-        day -= timedelta(days=1)
-        if is_working_day(day):
-            days -= 1
-    return day
-
-
 def _local_date(moment: datetime | str) -> date:
     return as_datetime(moment).astimezone(clock.now().tzinfo).date()
 
 
 def documents_deadline(hearing_at: datetime) -> date:
     """By default the employee sends their documents and witnesses 2 working days before the hearing."""
-    return _earlier_working_day(_local_date(hearing_at), 2)
+    return working_days_before(_local_date(hearing_at), 2)
 
 
 def _clause_text(text: str) -> str:
@@ -258,11 +250,7 @@ def _hearing_invitation(case: Case, a: dict, today: date) -> dict:
 
 def _outcome(case: Case, a: dict, today: date) -> dict:
     outcome = a.get("outcome") or case.outcome
-    months = None
-    if outcome in WARNINGS:
-        months = a.get("warning_months") or (case.school.first_warning_months
-                                             if outcome == Outcome.FIRST_WRITTEN_WARNING
-                                             else case.school.final_warning_months)
+    months = warning_months(case.school, outcome, a.get("warning_months"))
     appealable = outcome in APPEALABLE
     dismissal = outcome in DISMISSALS
     return {
@@ -275,7 +263,7 @@ def _outcome(case: Case, a: dict, today: date) -> dict:
         "support_offered": a.get("support_offered", ""),
         "warning_months": months,
         "warning_expires_on": (case.warning_expires_on if case.outcome == outcome and case.warning_expires_on
-                               else (case.outcome_on or today) + relativedelta(months=months) if months else None),
+                               else warning_expiry(case.school, outcome, case.outcome_on or today, months)),
         "appealable": appealable,
         "appeal_deadline": case.appeal_deadline or add_working_days(today, case.school.appeal_window_working_days),
         "appeal_window_working_days": case.school.appeal_window_working_days,

@@ -1,16 +1,14 @@
-"""Every kind of letter: its template, to whom it goes, who signs it, and which steps issue it.
+"""Every kind of letter: its template, to whom it goes and who signs it.
 
-Read with `incidents.workflow`: the table `STEP_LETTERS` says which letter each step of the
-procedure sends. What each letter says is gathered in `incidents.letters.facts`.
+Which step issues which letter is declared with the step (`letters=` in
+`incidents.workflow.procedure`). What each letter says is gathered in `incidents.letters.facts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from incidents.models import Case, Letter
-from incidents.workflow import State
 
 Kind = Letter.Kind
 
@@ -59,57 +57,6 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
     LetterKind(Kind.LADO_REFERRAL, "LAD", Recipient.LADO, Signatory.ACTOR),
     LetterKind(Kind.NO_FURTHER_ACTION, "NFA", Recipient.SUBJECT, Signatory.CASE_MANAGER),
 ]}
-
-
-def _subject_known(kind: str) -> Callable[[Case, dict, str], list[str]]:
-    """A letter to the employee: only once we know who the employee is."""
-    return lambda case, arguments, from_state: [kind] if case.subject_id else []
-
-
-def _takedown(case: Case, arguments: dict, from_state: str) -> list[str]:
-    # The letter is the takedown request: sent when the checklist says it was made.
-    return [Kind.PLATFORM_TAKEDOWN_REQUEST] if (arguments.get("checklist") or {}).get("takedown_requested") else []
-
-
-def _lado_outcome(case: Case, arguments: dict, from_state: str) -> list[str]:
-    if not case.subject_id:
-        return []
-    return [Kind.INVESTIGATION_NOTICE] if case.state == State.INVESTIGATION else [Kind.NO_FURTHER_ACTION]
-
-
-def _no_case(case: Case, arguments: dict, from_state: str) -> list[str]:
-    # Closed straight from the report, the employee may never have been told of it: no letter.
-    return [Kind.NO_FURTHER_ACTION] if case.subject_id and from_state == State.INVESTIGATION else []
-
-
-# step -> which letters it issues, given the case after the step, the step's input and the
-# stage it started from. "report" is the report itself (`services.case_report`).
-STEP_LETTERS: dict[str, Callable[[Case, dict, str], list[str]]] = {
-    "report": lambda case, arguments, from_state: [Kind.ACKNOWLEDGEMENT],
-    "request_content_removal": _subject_known(Kind.CONTENT_REMOVAL_REQUEST),
-    "secure_account": _takedown,
-    "open_investigation": _subject_known(Kind.INVESTIGATION_NOTICE),
-    "escalate": _subject_known(Kind.INVESTIGATION_NOTICE),
-    "reopen": _subject_known(Kind.INVESTIGATION_NOTICE),
-    "record_lado_outcome": _lado_outcome,
-    "refer_to_lado": lambda case, arguments, from_state: [Kind.LADO_REFERRAL],
-    "suspend": _subject_known(Kind.SUSPENSION),
-    "lift_suspension": _subject_known(Kind.SUSPENSION_LIFTED),
-    "refer_to_hearing": _subject_known(Kind.HEARING_INVITATION),
-    "reschedule": _subject_known(Kind.HEARING_INVITATION),
-    "record_outcome": _subject_known(Kind.OUTCOME),
-    "give_management_advice": _subject_known(Kind.MANAGEMENT_ADVICE),
-    "close_no_case": _no_case,
-    "lodge_appeal": _subject_known(Kind.APPEAL_INVITATION),
-    "decide_appeal": _subject_known(Kind.APPEAL_OUTCOME),
-    # withdraw, confirm_removed, resolve, record_low_level_concern, review_suspension, close: no letter
-}
-
-
-def kinds_for_step(case: Case, step: str, arguments: dict, from_state: str) -> list[str]:
-    """The kinds of letter that `step`, just taken on `case` with `arguments`, issues."""
-    rule = STEP_LETTERS.get(step)
-    return rule(case, arguments, from_state) if rule else []
 
 
 def kinds_for_case(case: Case) -> list[str]:

@@ -7,8 +7,9 @@ step that would issue it (marked as such in the file name).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
+from typing import Any
 
 from incidents import clock
 from incidents.letters.documents import LetterDraft, letter_draft
@@ -16,7 +17,7 @@ from incidents.letters.facts import letter_facts
 from incidents.letters.kinds import KINDS, Kind, Signatory, kinds_for_case
 from incidents.models import Case, Letter, Membership, Role
 from incidents.working_days import add_working_days
-from incidents.workflow import AppealDecision, Outcome
+from incidents.workflow import Outcome, StepInput, inputs
 
 
 @dataclass(frozen=True)
@@ -26,57 +27,64 @@ class ReviewLetter:
     issued: bool  # drawn from an issued letter (True) or from example input (False)
 
 
-def _someone(case: Case, *roles: str):
+def _someone(case: Case, *roles: str) -> Any:
     membership = (Membership.objects.filter(school=case.school, role__in=roles).select_related("user")
                   .order_by("role", "user_id").first())
     return membership.user if membership else case.case_manager
 
 
-def _at(day, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=clock.now().tzinfo)
+# For each kind of letter: the step that issues it, and what its example input must say to issue it.
+ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
+    Kind.CONTENT_REMOVAL_REQUEST: (inputs.RequestContentRemoval, {}),
+    Kind.PLATFORM_TAKEDOWN_REQUEST: (inputs.SecureAccount, {"checklist": {
+        "password_changed": True, "two_factor_enabled": True, "takedown_requested": True}}),
+    Kind.INVESTIGATION_NOTICE: (inputs.OpenInvestigation, {"meeting_place": "The meeting room"}),
+    Kind.SUSPENSION: (inputs.Suspend, {
+        "reason": "An allegation about your contact with a pupil through social media.",
+        "why_needed": "To protect pupils, and the integrity of the investigation, while the facts are established.",
+        "alternatives_considered": "A change of duties and working away from pupils: neither is possible here.",
+        "contact_restrictions": "No contact with pupils or their families, including on social media."}),
+    Kind.SUSPENSION_LIFTED: (inputs.LiftSuspension, {
+        "reason": "The investigation no longer needs you to be away from school."}),
+    Kind.HEARING_INVITATION: (inputs.ReferToHearing, {}),
+    Kind.OUTCOME: (inputs.RecordOutcome, {
+        "reasons": "The panel found the allegations proved on the evidence and your own account."}),
+    Kind.MANAGEMENT_ADVICE: (inputs.GiveManagementAdvice, {}),
+    Kind.APPEAL_INVITATION: (inputs.LodgeAppeal, {}),
+    Kind.APPEAL_OUTCOME: (inputs.DecideAppeal, {}),
+    Kind.LADO_REFERRAL: (inputs.ReferToLado, {}),
+    Kind.NO_FURTHER_ACTION: (inputs.CloseNoCase, {"reason": "The investigation found no case to answer."}),
+}
 
 
-def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict, object]:
-    """(input standing in for the step, who takes it) for letter `kind` on `case`."""
-    today = clock.today()
-    place = "The meeting room, " + case.school.name
-    hearing_at = case.hearing_at or _at(add_working_days(today, case.school.notice_working_days + 1), 10)
-    panel = list(case.hearing_panel.all()) or [case.case_manager]
-    examples = {
-        Kind.PLATFORM_TAKEDOWN_REQUEST: {"checklist": {"password_changed": True, "two_factor_enabled": True,
-                                                       "takedown_requested": True}},
-        Kind.INVESTIGATION_NOTICE: {"investigating_officer": case.investigating_officer
-                                    or _someone(case, Role.INVESTIGATING_OFFICER),
-                                    "meeting_at": _at(add_working_days(today, 3), 14), "meeting_place": place},
-        Kind.SUSPENSION: {
-            "reason": "An allegation about your contact with a pupil through social media.",
-            "why_needed": "To protect pupils, and the integrity of the investigation, while the facts are established.",
-            "alternatives_considered": "A change of duties and working away from pupils: neither is possible here.",
-            "contact_restrictions": "No contact with pupils or their families, including on social media.",
-            "named_contact": _someone(case, Role.HR_ADVISER, Role.CHAIR_OF_GOVERNORS),
-            "review_on": add_working_days(today, 10)},
-        Kind.SUSPENSION_LIFTED: {"reason": "The investigation no longer needs you to be away from school."},
-        Kind.HEARING_INVITATION: {"findings": "The investigation found that you made the post.",
-                                  "hearing_at": hearing_at, "place": case.hearing_place or place, "panel": panel},
-        Kind.OUTCOME: {"outcome": variant or case.outcome or Outcome.FIRST_WRITTEN_WARNING,
-                       "reasons": "The panel found the allegations proved on the evidence and your own account.",
-                       **({"termination_on": add_working_days(today, 20), "notice_weeks": 4}
-                          if variant == Outcome.DISMISSAL_WITH_NOTICE else {})},
-        Kind.MANAGEMENT_ADVICE: {"advice": "Keep the school's name off your personal profiles."},
-        Kind.APPEAL_INVITATION: {"grounds": "The sanction is too severe.", "received_on": today,
-                                 "hearing_at": case.appeal_hearing_at or _at(add_working_days(today, 6), 14),
-                                 "place": case.appeal_hearing_place or place,
-                                 "panel": list(case.appeal_panel.all()) or [_someone(case, Role.CHAIR_OF_GOVERNORS)]},
-        Kind.APPEAL_OUTCOME: {"decision": case.appeal_decision or AppealDecision.NOT_UPHELD,
-                              "reasons": "The panel found the hearing fair and its decision reasonable."},
-        Kind.LADO_REFERRAL: {"allegation": case.description},
-        Kind.NO_FURTHER_ACTION: {"reason": "The investigation found no case to answer."},
-    }
+def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict, Any]:
+    """(input standing in for the step, who takes it) for letter `kind` on `case`: the example
+    input its step declares, with what this letter needs to be issued."""
+    arguments: dict[str, Any] = {}
+    if kind in ISSUED_BY:
+        given, overrides = ISSUED_BY[kind]
+        example = given.example(case)
+        if kind == Kind.OUTCOME:
+            overrides = overrides | {"outcome": variant or case.outcome or Outcome.FIRST_WRITTEN_WARNING}
+            if variant == Outcome.DISMISSAL_WITH_NOTICE:
+                overrides |= {"termination_on": add_working_days(clock.today(), 20), "notice_weeks": 4}
+        if kind == Kind.APPEAL_OUTCOME and case.appeal_decision:
+            overrides = overrides | {"decision": case.appeal_decision}
+        if kind == Kind.INVESTIGATION_NOTICE:
+            overrides = overrides | {"meeting_at": datetime.combine(add_working_days(clock.today(), 3), time(14, 0),
+                                                                    tzinfo=clock.now().tzinfo)}
+        if kind == Kind.LADO_REFERRAL:
+            overrides = overrides | {"allegation": case.description}
+        if kind == Kind.HEARING_INVITATION and case.hearing_at:
+            overrides = overrides | {"hearing_at": case.hearing_at, "place": case.hearing_place,
+                                     "panel": tuple(case.hearing_panel.all()) or example.panel}
+        arguments = replace(example, **overrides).arguments()
     by = case.case_manager
     if KINDS[kind].signatory == Signatory.ACTOR:
+        panel = arguments.get("panel") or list(case.hearing_panel.all()) or [case.case_manager]
         by = {Kind.OUTCOME: panel[0], Kind.APPEAL_OUTCOME: _someone(case, Role.CHAIR_OF_GOVERNORS)}.get(
             kind, _someone(case, Role.DSL))
-    return examples.get(kind, {}), by
+    return arguments, by
 
 
 def letters_for_review(case: Case, *, kinds: list[str] | None = None) -> list[ReviewLetter]:

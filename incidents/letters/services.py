@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -20,18 +21,16 @@ from django.db.models import Max
 
 from incidents import clock, permissions
 from incidents.audit import event_record
-from incidents.letters.documents import LetterDraft, letter_draft, letter_redraft, letter_render
+from incidents.exceptions import LetterTampered, NotPermitted
+from incidents.letters.documents import LetterDraft, letter_draft, letter_render
 from incidents.letters.facts import letter_facts
-from incidents.letters.kinds import KINDS, kinds_for_step
+from incidents.letters.kinds import KINDS
 from incidents.models import Case, CaseEvent, Letter
 from incidents.storage import atomic_with_files
+from incidents.workflow import StepInput
 
 # While a preview runs, the letters a step would issue are collected here instead of stored.
 _previewing: contextvars.ContextVar[list | None] = contextvars.ContextVar("letters_previewing", default=None)
-
-
-class LetterTampered(Exception):
-    """A stored letter no longer matches the SHA-256 it was issued with."""
 
 
 def _next_version(case: Case, kind: str) -> int:
@@ -41,13 +40,14 @@ def _next_version(case: Case, kind: str) -> int:
 
 # --- Issued with a step -------------------------------------------------------------
 
-def letters_for_step(*, case: Case, step: str, by, arguments: dict, from_state: str) -> list[LetterDraft]:
-    """Draft and render the letters `step` issues, once the step has changed `case`.
+def letters_for_step(*, case: Case, kinds: list[str], by: Any, arguments: dict[str, Any]) -> list[LetterDraft]:
+    """Draft and render the letters of `kinds` that a step issues, once the step has changed
+    `case`; `arguments` are the step's input by name.
 
     Call inside the step's transaction, before its event is recorded. Stores nothing.
     """
     drafts = []
-    for kind in kinds_for_step(case, step, arguments, from_state):
+    for kind in kinds:
         facts = letter_facts(case=case, kind=kind, by=by, arguments=arguments)
         draft = letter_draft(case=case, kind=kind, facts=facts, version=_next_version(case, kind))
         letter_render(draft)
@@ -106,50 +106,46 @@ class _Discard(Exception):
     pass
 
 
-def letter_preview(*, case: Case, kind: str, by, step: str | None = None, arguments: dict | None = None,
+def letter_preview(*, case: Case, kind: str, by: Any, arguments: dict[str, Any] | None = None,
                    letter_format: str | None = None) -> LetterPreview:
-    """Render letter `kind` for `case` without storing anything, and return it.
+    """Render letter `kind` for `case` as it stands, without storing anything, `arguments`
+    standing in for a step's input (used to review letters and to render samples).
+    `letter_format` ("standard" or "large_print") overrides the recipient's preference."""
+    facts = letter_facts(case=case, kind=kind, by=by, arguments=arguments)
+    draft = letter_draft(case=case, kind=kind, facts=facts, version=_next_version(case, kind),
+                         letter_format=letter_format)
+    return _previewed(draft)
 
-    With `step` (a step name such as "refer_to_hearing") and `arguments` (the keyword
-    arguments of its service, `case_refer_to_hearing`, without `case` and `by`): the letter
-    exactly as it would be issued if `by` took that step now. The step is really tried —
-    its stage, permission, conditions and input are checked, and refusals are raised just
-    as the service raises them (`StepNotAvailable`, `NotPermitted`, `ValidationError`) —
-    inside a transaction that is always rolled back; `case` itself is left untouched.
-    Raises LookupError if the step issues no letter of `kind` with that input.
 
-    Without `step`: the letter drawn from the case as it stands, `arguments` standing in
-    for the step's input (used to review letters and to render samples).
+def letters_preview_step(*, case: Case, by: Any, given: StepInput) -> list[LetterPreview]:
+    """The letters the step taking `given` would issue if `by` took it now, exactly as they
+    would be issued, and nothing stored.
 
-    `letter_format` ("standard" or "large_print") overrides the recipient's preference.
+    The step is really tried: its permission, stage, conditions and input are checked, and
+    refusals are raised just as `services.step_take` raises them, inside a transaction that is
+    always rolled back; `case` itself is left untouched. An empty list: the step, with this
+    input, issues no letter.
     """
-    if step is None:
-        facts = letter_facts(case=case, kind=kind, by=by, arguments=arguments)
-        draft = letter_draft(case=case, kind=kind, facts=facts, version=_next_version(case, kind),
-                             letter_format=letter_format)
-    else:
-        from incidents import services  # services issue letters; letters preview services
+    from incidents import services  # services issue letters; letters preview services
 
-        service = getattr(services, f"case_{step}")
-        collected: list[LetterDraft] = []
-        token = _previewing.set(collected)
-        try:
-            with atomic_with_files():  # whatever the step saved goes with it
-                service(case=Case.objects.get(pk=case.pk), by=by, **(arguments or {}))
-                raise _Discard
-        except _Discard:
-            pass
-        finally:
-            _previewing.reset(token)
-        matching = [draft for draft in collected if draft.kind == kind]
-        if not matching:
-            raise LookupError(f"“{step}” with this input issues no letter of kind {kind}.")
-        draft = matching[0]
-        if letter_format:
-            draft = letter_redraft(draft, letter_format=letter_format)
+    collected: list[LetterDraft] = []
+    token = _previewing.set(collected)
+    try:
+        with atomic_with_files():  # whatever the step saved goes with it
+            services.step_take(case=Case.objects.get(pk=case.pk), by=by, given=given)
+            raise _Discard
+    except _Discard:
+        pass
+    finally:
+        _previewing.reset(token)
+    return [_previewed(draft) for draft in collected]
+
+
+def _previewed(draft: LetterDraft) -> LetterPreview:
     pdf = letter_render(draft)
-    return LetterPreview(kind=kind, title=draft.title, reference=draft.reference, recipient_name=draft.recipient_name,
-                         letter_format=draft.letter_format, html=draft.html, pdf=pdf)
+    return LetterPreview(kind=draft.kind, title=draft.title, reference=draft.reference,
+                         recipient_name=draft.recipient_name, letter_format=draft.letter_format, html=draft.html,
+                         pdf=pdf)
 
 
 # --- Corrections and other formats ------------------------------------------------
@@ -162,8 +158,6 @@ def letter_reissue(*, letter: Letter, by, reason: str, letter_format: str | None
 
     Only the case manager may do this; a reason is required. Records a 'letter issued' event.
     """
-    from incidents.services import NotPermitted
-
     case = letter.case
     if not permissions.can_manage_case(by, case):
         raise NotPermitted("Only the case manager can correct or re-issue a letter.")
@@ -208,5 +202,5 @@ def letters_of_case(case: Case):
     return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
 
 
-__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview",
+__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letters_preview_step",
            "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]

@@ -1,17 +1,19 @@
 """The disciplinary procedure for a case, as a state machine.
 
-Read this module top to bottom to see the whole procedure: the stages a case moves
-through, every step (transition) between them, who may take it and what it requires.
-It follows the ACAS Code of Practice on disciplinary and grievance procedures
-(establish the facts, tell the employee in writing, hold a hearing with the right to
-be accompanied, decide, offer an appeal) and Keeping Children Safe in Education part 4
-(allegations that may meet the harm threshold go to the Local Authority Designated
-Officer, the LADO, within one working day, before anyone is interviewed).
+Read this module top to bottom to see the whole procedure: every step (transition) between
+the stages, who may take it, what it requires and which letters it issues. It follows the
+ACAS Code of Practice on disciplinary and grievance procedures (establish the facts, tell
+the employee in writing, hold a hearing with the right to be accompanied, decide, offer an
+appeal) and Keeping Children Safe in Education part 4 (allegations that may meet the harm
+threshold go to the Local Authority Designated Officer, the LADO, within one working day,
+before anyone is interviewed).
 
-Transition methods here only validate their input and change fields. Nobody calls
-them directly: each step is taken through a service in `incidents.services`, which
-checks the person's permission, records the event and saves everything in one
-transaction.
+Each step is one declaration: `@step(...)` on its transition method gives its label, who,
+stages, conditions and letters; its input is the dataclass of the same name in
+`incidents.workflow.inputs`. Transition methods only check their input and change the
+case's own fields. Nobody calls them directly: `incidents.services.step_take` checks the
+person's permission, runs the transition, records the event, issues the letters and saves
+everything in one transaction.
 
 The README draws the whole graph; `python manage.py graph_transitions incidents.Case`
 prints it from this module. Beside the main procedure runs the precautionary-suspension
@@ -22,172 +24,99 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMFieldMixin
 
 from incidents import clock, permissions
+from incidents.models.letter import Letter
+from incidents.names import display_name
+from incidents.workflow import inputs
+from incidents.workflow.asking import StepInput, is_empty
+from incidents.workflow.choices import (
+    APPEALABLE,
+    DISMISSALS,
+    OPEN_STATES,
+    SEVERITY,
+    AppealDecision,
+    Closure,
+    ContainmentStep,
+    EscalationReason,
+    LadoOutcome,
+    Outcome,
+    RescheduleReason,
+    State,
+    Suspension,
+    warning_expiry,
+)
+from incidents.workflow.steps import (
+    APPEAL_PANEL,
+    CASE_MANAGER,
+    HEARING_PANEL,
+    REPORTER,
+    SAFEGUARDING,
+    refusal,
+    step,
+)
 from incidents.working_days import add_working_days
 
+if TYPE_CHECKING:
+    from incidents.models import Case
 
-class State(models.TextChoices):
-    REPORTED = "reported", "Reported"
-    CONTENT_REMOVAL_REQUESTED = "content_removal_requested", "Content removal requested"
-    CONTENT_REMOVED = "content_removed", "Content removed"
-    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referred to the LADO"
-    CONTAINMENT = "containment", "Securing the account"
-    INVESTIGATION = "investigation", "Investigation"
-    HEARING_SCHEDULED = "hearing_scheduled", "Hearing scheduled"
-    OUTCOME_ISSUED = "outcome_issued", "Outcome issued"
-    APPEAL = "appeal", "Appeal"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-OPEN_STATES = [s for s in State.values if s not in (State.CLOSED, State.WITHDRAWN)]
-
-
-class Suspension(models.TextChoices):
-    NOT_SUSPENDED = "not_suspended", "Not suspended"
-    SUSPENDED = "suspended", "Suspended on full pay"
-    LIFTED = "lifted", "Suspension lifted"
-
-
-class Outcome(models.TextChoices):
-    NO_FURTHER_ACTION = "no_further_action", "No further action"
-    MANAGEMENT_ADVICE = "management_advice", "Management advice"
-    FIRST_WRITTEN_WARNING = "first_written_warning", "First written warning"
-    FINAL_WRITTEN_WARNING = "final_written_warning", "Final written warning"
-    DISMISSAL_WITH_NOTICE = "dismissal_with_notice", "Dismissal with notice"
-    SUMMARY_DISMISSAL = "summary_dismissal", "Summary dismissal"
-
-
-# Outcomes in rising order of severity; an appeal may replace one only with a lesser one.
-SEVERITY = list(Outcome.values)
-WARNINGS = {Outcome.FIRST_WRITTEN_WARNING, Outcome.FINAL_WRITTEN_WARNING}
-APPEALABLE = set(SEVERITY[SEVERITY.index(Outcome.FIRST_WRITTEN_WARNING):])
-DISMISSALS = {Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL}
-
-
-class LadoOutcome(models.TextChoices):
-    SUBSTANTIATED = "substantiated", "Substantiated"
-    MALICIOUS = "malicious", "Malicious"
-    FALSE = "false", "False"
-    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
-    UNFOUNDED = "unfounded", "Unfounded"
-
-
-class AppealDecision(models.TextChoices):
-    NOT_UPHELD = "not_upheld", "Not upheld: the outcome stands"
-    UPHELD = "upheld", "Upheld: the outcome is withdrawn"
-    PARTLY_UPHELD = "partly_upheld", "Partly upheld: a lesser outcome replaces it"
-
-
-class Closure(models.TextChoices):
-    NO_CASE = "no_case", "No case to answer"
-    LOW_LEVEL_CONCERN = "low_level_concern", "Kept as a low-level concern"
-    MANAGEMENT_ADVICE = "management_advice", "Management advice given"
-    ACCOUNT_SECURED = "account_secured", "Account secured"
-    LADO_OUTCOME = "lado_outcome", "Closed on the LADO's outcome"
-    OUTCOME_FINAL = "outcome_final", "Outcome final, no appeal"
-    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
-
-
-class EscalationReason(models.TextChoices):
-    DEADLINE_MISSED = "deadline_missed", "The removal deadline passed and the content is still there"
-    REFUSED = "refused", "The employee refused to remove the content"
-
-
-class ContainmentStep(models.TextChoices):
-    PASSWORD_CHANGED = "password_changed", "Password changed"
-    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on"
-    PLATFORM_RECOVERY_REQUESTED = "platform_recovery_requested", "Account recovery requested from the platform"
-    TAKEDOWN_REQUESTED = "takedown_requested", "Takedown of the posts requested from the platform"
-
-
-class RescheduleReason(models.TextChoices):
-    COMPANION_UNAVAILABLE = "companion_unavailable", "The employee's companion cannot attend"
-    OTHER = "other", "Another reason"
-
-
-# --- Who may take a step (the rules live in incidents.permissions) -----------------
-
-def _rule(rule: Callable) -> Callable:
-    """Adapt a rule `can_x(user, case)` to django-fsm's `permission(case, user)`."""
-
-    def permission(case, user) -> bool:
-        return rule(user, case)
-
-    permission.__name__ = rule.__name__
-    return permission
-
-
-BY_REPORTER = _rule(permissions.can_withdraw_report)
-BY_CASE_MANAGER = _rule(permissions.can_manage_case)
-BY_SAFEGUARDING = _rule(permissions.can_refer_safeguarding)
-BY_HEARING_PANEL = _rule(permissions.can_hear_case)
-BY_APPEAL_PANEL = _rule(permissions.can_hear_appeal)
+Kind = Letter.Kind
 
 
 # --- Conditions on the case itself ---------------------------------------------------
 # Each carries the sentence shown to the person when it does not hold.
 
-def _refusal(message: str) -> Callable:
-    def mark(condition: Callable) -> Callable:
-        condition.refusal = message
-        return condition
-
-    return mark
-
-
-@_refusal("A safeguarding concern cannot be withdrawn: the designated safeguarding lead must consider it.")
-def not_a_safeguarding_concern(case) -> bool:
+@refusal("A safeguarding concern cannot be withdrawn: the designated safeguarding lead must consider it.")
+def not_a_safeguarding_concern(case: Case) -> bool:
     return not case.safeguarding
 
 
-@_refusal("Content removal applies to a suspected breach, not to a compromised account.")
-def is_breach(case) -> bool:
+@refusal("Content removal applies to a suspected breach, not to a compromised account.")
+def is_breach(case: Case) -> bool:
     return case.kind == "breach"
 
 
-@_refusal("Only a report of a compromised account can go through account containment.")
-def is_compromised_account(case) -> bool:
+@refusal("Only a report of a compromised account can go through account containment.")
+def is_compromised_account(case: Case) -> bool:
     return case.kind == "compromised_account"
 
 
-@_refusal("The employee concerned is not known yet: record who the case is about first.")
-def employee_is_known(case) -> bool:
+@refusal("The employee concerned is not known yet: record who the case is about first.")
+def employee_is_known(case: Case) -> bool:
     return case.subject_id is not None
 
 
-@_refusal("The outcome can only be recorded once the hearing has taken place.")
-def hearing_has_taken_place(case) -> bool:
+@refusal("The outcome can only be recorded once the hearing has taken place.")
+def hearing_has_taken_place(case: Case) -> bool:
     return case.hearing_at is not None and clock.now() >= case.hearing_at
 
 
-@_refusal("Only a warning or a dismissal can be appealed.")
-def outcome_is_appealable(case) -> bool:
+@refusal("Only a warning or a dismissal can be appealed.")
+def outcome_is_appealable(case: Case) -> bool:
     return case.outcome in APPEALABLE
 
 
-@_refusal("The appeal window has closed.")
-def appeal_window_open(case) -> bool:
+@refusal("The appeal window has closed.")
+def appeal_window_open(case: Case) -> bool:
     return case.appeal_deadline is not None and clock.today() <= case.appeal_deadline
 
 
-@_refusal("The appeal decision can only be recorded once the appeal hearing has taken place.")
-def appeal_hearing_has_taken_place(case) -> bool:
+@refusal("The appeal decision can only be recorded once the appeal hearing has taken place.")
+def appeal_hearing_has_taken_place(case: Case) -> bool:
     return case.appeal_hearing_at is not None and clock.now() >= case.appeal_hearing_at
 
 
-@_refusal("A suspension can only be put in place while the case is open.")
-def case_is_open(case) -> bool:
+@refusal("A suspension can only be put in place while the case is open.")
+def case_is_open(case: Case) -> bool:
     return case.state in OPEN_STATES
 
 
@@ -197,12 +126,13 @@ def _long_date(day: date) -> str:
     return date_format(day, "j F Y")
 
 
-def _require(value, field: str, message: str) -> None:
-    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+def _require(value: Any, field: str, message: str) -> None:
+    """For an input needed only in some cases (a required input is checked by the step runner)."""
+    if is_empty(value):
         raise ValidationError({field: message})
 
 
-def _check_people(case, people: Iterable, field: str, *, role: str, exclude: Iterable = ()) -> list:
+def _check_people(case: Case, people: Iterable, field: str, *, role: str, exclude: Iterable = ()) -> list:
     """Refuse anyone conflicted out of `role` on this case (see permissions.conflicts)."""
     people = list(people)
     excluded = {person.pk for person in exclude if person is not None}
@@ -211,7 +141,7 @@ def _check_people(case, people: Iterable, field: str, *, role: str, exclude: Ite
         if reason:
             raise ValidationError({field: reason})
         if person.pk in excluded:
-            raise ValidationError({field: f"{person.get_full_name() or person} cannot also sit as {role}."})
+            raise ValidationError({field: f"{display_name(person)} cannot also sit as {role}."})
     return people
 
 
@@ -226,7 +156,7 @@ def _check_meeting(meeting_at: datetime | None, meeting_place: str) -> None:
     _require(meeting_place, "meeting_place", "Say where the investigation meeting will be held.")
 
 
-def _check_hearing_time(case, when: datetime, field: str) -> None:
+def _check_hearing_time(case: Case, when: datetime | None, field: str) -> None:
     """A hearing needs the school's notice period, counted in working days from today."""
     if when is None:
         raise ValidationError({field: "Enter the date and time of the hearing."})
@@ -236,6 +166,37 @@ def _check_hearing_time(case, when: datetime, field: str) -> None:
             field: f"The employee must have {case.school.notice_working_days} working days' notice: "
                    f"the earliest date is {_long_date(earliest)}."
         })
+
+
+# --- Which letters a step issues ------------------------------------------------------
+
+def to_employee(kind: str) -> Any:
+    """A letter to the employee concerned, once we know who the employee is."""
+
+    def letters(case: Case, given: StepInput, from_state: str) -> list[str]:
+        return [kind] if case.subject_id else []
+
+    return letters
+
+
+def _takedown_request(case: Case, given: StepInput, from_state: str) -> list[str]:
+    # The letter is the takedown request itself: sent when the checklist says one is made.
+    return [Kind.PLATFORM_TAKEDOWN_REQUEST] if given.checklist.get(ContainmentStep.TAKEDOWN_REQUESTED) else []
+
+
+def _lado_referral_record(case: Case, given: StepInput, from_state: str) -> list[str]:
+    return [Kind.LADO_REFERRAL]
+
+
+def _after_lado_outcome(case: Case, given: StepInput, from_state: str) -> list[str]:
+    if not case.subject_id:
+        return []
+    return [Kind.INVESTIGATION_NOTICE] if case.state == State.INVESTIGATION else [Kind.NO_FURTHER_ACTION]
+
+
+def _no_case_after_investigation(case: Case, given: StepInput, from_state: str) -> list[str]:
+    # Closed straight from the report, the employee may never have been told of it: no letter.
+    return [Kind.NO_FURTHER_ACTION] if case.subject_id and from_state == State.INVESTIGATION else []
 
 
 _reload_lock = threading.RLock()
@@ -249,7 +210,7 @@ def _state_fields(model: type[models.Model]) -> tuple[FSMField, ...]:
 class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     """The stage a case is at and everything the procedure has decided so far.
 
-    Both state fields are protected: they change only through the transitions below.
+    Both state fields are protected: they change only through the steps below.
     """
 
     state = FSMField(default=State.REPORTED, choices=State.choices, protected=True, db_index=True)
@@ -285,7 +246,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
-    def refresh_from_db(self, *args, **kwargs):
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         """Reload from the database.
 
         django-fsm-2 reloads a protected state field by lifting the protection on the field,
@@ -302,76 +263,75 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         found once per model instead (tests/bench/bench_permissions.py)."""
         return _state_fields(type(self))
 
+    # Panels chosen by a step, set on the case by the step runner once the case is saved
+    # (a transition changes only the case's own fields).
+    chosen_panels: dict[str, list]
+
     # --- The reporter -------------------------------------------------------------
 
-    @transition(field=state, source=State.REPORTED, target=State.WITHDRAWN, permission=BY_REPORTER,
-                conditions=[not_a_safeguarding_concern],
-                custom={"label": "Withdraw the report", "who": "the person who reported it"})
-    def withdraw(self, *, reason: str = "") -> None:
+    @step(state, source=State.REPORTED, target=State.WITHDRAWN, who=REPORTER, label="Withdraw the report",
+          given=inputs.Withdraw, conditions=[not_a_safeguarding_concern], irreversible=True)
+    def withdraw(self, given: inputs.Withdraw) -> None:
         """The reporter takes the report back before anything has been done."""
 
     # --- First response -----------------------------------------------------------
 
-    @transition(field=state, source=State.REPORTED, target=State.CONTENT_REMOVAL_REQUESTED,
-                permission=BY_CASE_MANAGER, conditions=[is_breach, employee_is_known],
-                custom={"label": "Ask the employee to remove the content", "who": "the case manager"})
-    def request_content_removal(self, *, deadline: date, what_to_remove: str = "") -> None:
-        """The policy: the employee 'will be asked to remove the offending material immediately'.
-        `what_to_remove` says exactly what, in the letter (by default: the post and its copies)."""
-        if deadline is None or deadline <= clock.today():
+    @step(state, source=State.REPORTED, target=State.CONTENT_REMOVAL_REQUESTED, who=CASE_MANAGER,
+          label="Ask the employee to remove the content", given=inputs.RequestContentRemoval,
+          conditions=[is_breach, employee_is_known], letters=to_employee(Kind.CONTENT_REMOVAL_REQUEST))
+    def request_content_removal(self, given: inputs.RequestContentRemoval) -> None:
+        """The policy: the employee 'will be asked to remove the offending material immediately',
+        by default within the school's removal period."""
+        deadline = given.deadline or add_working_days(clock.today(), self.school.removal_deadline_working_days)
+        if deadline <= clock.today():
             raise ValidationError({"deadline": "The removal deadline must be a date in the future."})
         self.removal_deadline = deadline
 
-    @transition(field=state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.CONTENT_REMOVED,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Confirm the content has been removed", "who": "the case manager"})
-    def confirm_removed(self, *, how_confirmed: str) -> None:
-        _require(how_confirmed, "how_confirmed", "Say how the removal was confirmed.")
+    @step(state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.CONTENT_REMOVED, who=CASE_MANAGER,
+          label="Confirm the content has been removed", given=inputs.ConfirmRemoved)
+    def confirm_removed(self, given: inputs.ConfirmRemoved) -> None:
+        pass
 
-    @transition(field=state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.INVESTIGATION,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Escalate to an investigation", "who": "the case manager"})
-    def escalate(self, *, reason: str, investigating_officer=None, meeting_at: datetime | None = None,
-                 meeting_place: str = "") -> None:
+    @step(state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.INVESTIGATION, who=CASE_MANAGER,
+          label="Escalate to an investigation", given=inputs.Escalate,
+          letters=to_employee(Kind.INVESTIGATION_NOTICE))
+    def escalate(self, given: inputs.Escalate) -> None:
         """The content was not removed: by the deadline, or the employee refused. An investigation
-        meeting may be arranged now (`meeting_at`, `meeting_place`): the notice gives it."""
-        if reason not in EscalationReason.values:
+        meeting may be arranged now: the notice gives it."""
+        if given.reason not in EscalationReason.values:
             raise ValidationError({"reason": "Choose why the case is escalated."})
-        if reason == EscalationReason.DEADLINE_MISSED and clock.today() <= self.removal_deadline:
+        if given.reason == EscalationReason.DEADLINE_MISSED and clock.today() <= self.removal_deadline:
             raise ValidationError({
                 "reason": f"The removal deadline ({_long_date(self.removal_deadline)}) has not passed yet."
             })
-        _check_meeting(meeting_at, meeting_place)
-        self._assign_investigating_officer(investigating_officer)
+        _check_meeting(given.meeting_at, given.meeting_place)
+        self._assign_investigating_officer(given.investigating_officer)
 
-    @transition(field=state, source=State.REPORTED, target=State.CONTAINMENT, permission=BY_CASE_MANAGER,
-                conditions=[is_compromised_account],
-                custom={"label": "Secure the account", "who": "the case manager"})
-    def secure_account(self, *, checklist: dict[str, bool]) -> None:
+    @step(state, source=State.REPORTED, target=State.CONTAINMENT, who=CASE_MANAGER, label="Secure the account",
+          given=inputs.SecureAccount, conditions=[is_compromised_account], letters=_takedown_request)
+    def secure_account(self, given: inputs.SecureAccount) -> None:
         """Compromised account: which of the containment steps have been done (`ContainmentStep`)."""
-        unknown = set(checklist) - set(ContainmentStep.values)
+        unknown = set(given.checklist) - set(ContainmentStep.values)
         if unknown:
             raise ValidationError({"checklist": f"Unknown containment steps: {', '.join(sorted(unknown))}."})
 
-    @transition(field=state, source=State.CONTAINMENT, target=State.CLOSED, permission=BY_CASE_MANAGER,
-                custom={"label": "Close: the account is secure", "who": "the case manager"})
-    def resolve(self, *, what_was_done: str) -> None:
-        _require(what_was_done, "what_was_done", "Say what was done to secure the account.")
+    @step(state, source=State.CONTAINMENT, target=State.CLOSED, who=CASE_MANAGER,
+          label="Close: the account is secure", given=inputs.Resolve, irreversible=True)
+    def resolve(self, given: inputs.Resolve) -> None:
         self._check_back_at_work()
         self.closure = Closure.ACCOUNT_SECURED
 
     # --- Safeguarding (KCSIE part 4) ----------------------------------------------
 
-    @transition(field=state, source=[State.REPORTED, State.INVESTIGATION], target=State.SAFEGUARDING_REFERRAL,
-                permission=BY_SAFEGUARDING,
-                custom={"label": "Refer to the LADO (harm threshold met)",
-                        "who": "the case manager or the designated safeguarding lead"})
-    def refer_to_lado(self, *, allegation: str, concern_arose_on: date | None = None, late_reason: str = "") -> None:
+    @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.SAFEGUARDING_REFERRAL,
+          who=SAFEGUARDING, label="Refer to the LADO (harm threshold met)", given=inputs.ReferToLado,
+          letters=_lado_referral_record)
+    def refer_to_lado(self, given: inputs.ReferToLado) -> None:
         """The harm threshold is met: the LADO is told within one working day of the concern
         arising (the report, unless it came to light later, during the investigation), and no
         one is interviewed until the LADO advises."""
-        _require(allegation, "allegation", "Describe what was alleged, as told to the LADO.")
-        reported_on = self.reported_at.astimezone(clock.now().tzinfo).date()
+        reported_on = clock.localdate(self.reported_at)
+        concern_arose_on = given.concern_arose_on
         if concern_arose_on is None:
             concern_arose_on = reported_on if self.state == State.REPORTED else clock.today()
         if not reported_on <= concern_arose_on <= clock.today():
@@ -382,34 +342,29 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.lado_due_on = add_working_days(concern_arose_on, 1)
         self.lado_referred_at = clock.now()
         if clock.today() > self.lado_due_on:
-            _require(late_reason, "late_reason",
+            _require(given.late_reason, "late_reason",
                      f"The LADO should have been told by {_long_date(self.lado_due_on)}: record why this is late.")
 
-    @transition(field=state, source=State.REPORTED, target=State.CLOSED, permission=BY_SAFEGUARDING,
-                custom={"label": "Record as a low-level concern",
-                        "who": "the case manager or the designated safeguarding lead"})
-    def record_low_level_concern(self, *, reason: str) -> None:
+    @step(state, source=State.REPORTED, target=State.CLOSED, who=SAFEGUARDING, label="Record as a low-level concern",
+          given=inputs.RecordLowLevelConcern, irreversible=True)
+    def record_low_level_concern(self, given: inputs.RecordLowLevelConcern) -> None:
         """Below the harm threshold: kept on record as a low-level concern."""
-        _require(reason, "reason", "Say why this is below the harm threshold.")
         self._check_back_at_work()
         self.closure = Closure.LOW_LEVEL_CONCERN
 
-    @transition(field=state, source=State.SAFEGUARDING_REFERRAL,
-                target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED), permission=BY_CASE_MANAGER,
-                custom={"label": "Record the LADO's outcome", "who": "the case manager"})
-    def record_lado_outcome(self, *, lado_outcome: str, advice: str, investigate: bool,
-                            investigating_officer=None, meeting_at: datetime | None = None,
-                            meeting_place: str = "") -> str:
+    @step(state, source=State.SAFEGUARDING_REFERRAL, target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED),
+          who=CASE_MANAGER, label="Record the LADO's outcome", given=inputs.RecordLadoOutcome,
+          letters=_after_lado_outcome)
+    def record_lado_outcome(self, given: inputs.RecordLadoOutcome) -> str:
         """The LADO's outcome decides the next stage; a substantiated allegation is investigated."""
-        if lado_outcome not in LadoOutcome.values:
+        if given.lado_outcome not in LadoOutcome.values:
             raise ValidationError({"lado_outcome": "Choose the LADO's outcome."})
-        _require(advice, "advice", "Record the LADO's advice.")
-        if lado_outcome == LadoOutcome.SUBSTANTIATED and not investigate:
+        if given.lado_outcome == LadoOutcome.SUBSTANTIATED and not given.investigate:
             raise ValidationError({"investigate": "A substantiated allegation must be investigated."})
-        self.lado_outcome = lado_outcome
-        if investigate:
-            _check_meeting(meeting_at, meeting_place)
-            self._assign_investigating_officer(investigating_officer)
+        self.lado_outcome = given.lado_outcome
+        if given.investigate:
+            _check_meeting(given.meeting_at, given.meeting_place)
+            self._assign_investigating_officer(given.investigating_officer)
             return State.INVESTIGATION
         self._check_back_at_work()
         self.closure = Closure.LADO_OUTCOME
@@ -417,231 +372,192 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     # --- Investigation --------------------------------------------------------------
 
-    @transition(field=state, source=[State.REPORTED, State.CONTENT_REMOVED, State.CONTAINMENT],
-                target=State.INVESTIGATION, permission=BY_CASE_MANAGER,
-                custom={"label": "Open an investigation", "who": "the case manager"})
-    def open_investigation(self, *, investigating_officer, meeting_at: datetime | None = None,
-                           meeting_place: str = "") -> None:
+    @step(state, source=[State.REPORTED, State.CONTENT_REMOVED, State.CONTAINMENT], target=State.INVESTIGATION,
+          who=CASE_MANAGER, label="Open an investigation", given=inputs.OpenInvestigation,
+          letters=to_employee(Kind.INVESTIGATION_NOTICE))
+    def open_investigation(self, given: inputs.OpenInvestigation) -> None:
         """Establish the facts: an investigating officer is appointed and the employee told, with
         the investigation meeting if it is arranged now."""
-        _check_meeting(meeting_at, meeting_place)
-        self._assign_investigating_officer(investigating_officer)
+        _check_meeting(given.meeting_at, given.meeting_place)
+        self._assign_investigating_officer(given.investigating_officer)
 
-    @transition(field=state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Close: no case to answer", "who": "the case manager"})
-    def close_no_case(self, *, reason: str) -> None:
-        _require(reason, "reason", "Give the reason for closing the case.")
+    @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
+          label="Close: no case to answer", given=inputs.CloseNoCase, letters=_no_case_after_investigation,
+          irreversible=True)
+    def close_no_case(self, given: inputs.CloseNoCase) -> None:
         self._check_back_at_work()
         self.closure = Closure.NO_CASE
 
-    @transition(field=state, source=[State.CONTENT_REMOVED, State.INVESTIGATION], target=State.CLOSED,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Close with management advice", "who": "the case manager"})
-    def give_management_advice(self, *, advice: str) -> None:
+    @step(state, source=[State.CONTENT_REMOVED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
+          label="Close with management advice", given=inputs.GiveManagementAdvice,
+          letters=to_employee(Kind.MANAGEMENT_ADVICE), irreversible=True)
+    def give_management_advice(self, given: inputs.GiveManagementAdvice) -> None:
         """Informal advice, which is not a disciplinary sanction."""
-        _require(advice, "advice", "Write the advice given to the employee.")
         self._check_back_at_work()
         self.closure = Closure.MANAGEMENT_ADVICE
 
     # --- Hearing and outcome ----------------------------------------------------
 
-    @transition(field=state, source=State.INVESTIGATION, target=State.HEARING_SCHEDULED,
-                permission=BY_CASE_MANAGER, conditions=[employee_is_known],
-                custom={"label": "Refer to a disciplinary hearing", "who": "the case manager"})
-    def refer_to_hearing(self, *, findings: str, hearing_at: datetime, place: str, panel: Iterable,
-                         gross_misconduct_alleged: bool = False, documents_by: date | None = None,
-                         adjustments_contact: str = "") -> None:
-        """The investigation found a case to answer: a hearing after the notice period,
-        heard by people who did not investigate it. The invitation gives `documents_by`, the
-        date by which the employee sends their own documents and witnesses (by default two
-        working days before the hearing), and whom to ask for adjustments or another format
-        (by default the school's HR contact)."""
-        _require(findings, "findings", "Summarise the investigation's findings.")
-        _check_hearing_time(self, hearing_at, "hearing_at")
-        if documents_by is not None and not (
-                clock.today() < documents_by < hearing_at.astimezone(clock.now().tzinfo).date()):
+    @step(state, source=State.INVESTIGATION, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
+          label="Refer to a disciplinary hearing", given=inputs.ReferToHearing, conditions=[employee_is_known],
+          letters=to_employee(Kind.HEARING_INVITATION))
+    def refer_to_hearing(self, given: inputs.ReferToHearing) -> None:
+        """The investigation found a case to answer: a hearing after the notice period, heard by
+        people who did not investigate it. The invitation gives `documents_by`, the date by which
+        the employee sends their own documents and witnesses (by default two working days before
+        the hearing), and whom to ask for adjustments or another format (by default the school's
+        HR contact)."""
+        _check_hearing_time(self, given.hearing_at, "hearing_at")
+        hearing_day = clock.localdate(given.hearing_at)
+        if given.documents_by is not None and not clock.today() < given.documents_by < hearing_day:
             raise ValidationError({
                 "documents_by": "The date for the employee's documents and witnesses must be after today "
                                 "and before the hearing."
             })
-        _require(place, "place", "Say where the hearing will be held.")
-        panel = _check_people(self, panel, "panel", role="hearing panel",
-                              exclude=[self.investigating_officer])
-        if not panel:
-            raise ValidationError({"panel": "Choose who will hear the case."})
-        self.hearing_at = hearing_at
-        self.hearing_place = place
-        self.gross_misconduct_alleged = gross_misconduct_alleged
-        self.hearing_panel.set(panel)
+        panel = _check_people(self, given.panel, "panel", role="hearing panel", exclude=[self.investigating_officer])
+        self.hearing_at = given.hearing_at
+        self.hearing_place = given.place
+        self.gross_misconduct_alleged = given.gross_misconduct_alleged
+        self.chosen_panels = {"hearing_panel": panel}
 
-    @transition(field=state, source=State.HEARING_SCHEDULED, target=State.HEARING_SCHEDULED,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Rearrange the hearing", "who": "the case manager"})
-    def reschedule(self, *, hearing_at: datetime, reason: str) -> None:
+    @step(state, source=State.HEARING_SCHEDULED, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
+          label="Rearrange the hearing", given=inputs.Reschedule, letters=to_employee(Kind.HEARING_INVITATION))
+    def reschedule(self, given: inputs.Reschedule) -> None:
         """If the employee's companion cannot attend, they may propose a time within five working days."""
-        if reason not in RescheduleReason.values:
+        if given.reason not in RescheduleReason.values:
             raise ValidationError({"reason": "Choose why the hearing is rearranged."})
-        if hearing_at is None or hearing_at <= clock.now():
+        if given.hearing_at is None or given.hearing_at <= clock.now():
             raise ValidationError({"hearing_at": "The new time must be in the future."})
-        if reason == RescheduleReason.COMPANION_UNAVAILABLE:
-            latest = add_working_days(self.hearing_at.astimezone(clock.now().tzinfo).date(), 5)
-            if hearing_at.astimezone(clock.now().tzinfo).date() > latest:
+        if given.reason == RescheduleReason.COMPANION_UNAVAILABLE:
+            latest = add_working_days(clock.localdate(self.hearing_at), 5)
+            if clock.localdate(given.hearing_at) > latest:
                 raise ValidationError({
                     "hearing_at": f"A time proposed because the companion cannot attend must be within "
                                   f"5 working days of the original date: by {_long_date(latest)}."
                 })
         else:
-            _check_hearing_time(self, hearing_at, "hearing_at")
-        self.hearing_at = hearing_at
+            _check_hearing_time(self, given.hearing_at, "hearing_at")
+        self.hearing_at = given.hearing_at
 
-    @transition(field=state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED,
-                permission=BY_HEARING_PANEL, conditions=[hearing_has_taken_place],
-                custom={"label": "Record the hearing's outcome", "who": "a member of the hearing panel"})
-    def record_outcome(self, *, outcome: str, reasons: str, warning_months: int | None = None,
-                       improvement_expected: str = "", support_offered: str = "",
-                       termination_on: date | None = None, notice_weeks: int | None = None,
-                       final_pay: str = "") -> None:
+    @step(state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED, who=HEARING_PANEL,
+          label="Record the hearing's outcome", given=inputs.RecordOutcome, conditions=[hearing_has_taken_place],
+          letters=to_employee(Kind.OUTCOME), irreversible=True)
+    def record_outcome(self, given: inputs.RecordOutcome) -> None:
         """The panel's decision. A warning stays live for the school's period unless the panel sets
         another; the appeal window runs from today. The outcome letter also gives the improvement
         expected and the support offered, and for a dismissal with notice the last day of
-        employment (`termination_on`), the notice (`notice_weeks`) and the final pay."""
-        if outcome not in Outcome.values:
+        employment, the notice and the final pay."""
+        if given.outcome not in Outcome.values:
             raise ValidationError({"outcome": "Choose the outcome."})
-        _require(reasons, "reasons", "Give the reasons for the decision.")
-        if (termination_on is not None or notice_weeks is not None) and outcome != Outcome.DISMISSAL_WITH_NOTICE:
+        if ((given.termination_on is not None or given.notice_weeks is not None)
+                and given.outcome != Outcome.DISMISSAL_WITH_NOTICE):
             raise ValidationError({"termination_on": "A termination date and notice apply only to dismissal with notice."})
-        if termination_on is not None and termination_on <= clock.today():
+        if given.outcome == Outcome.DISMISSAL_WITH_NOTICE:
+            _require(given.termination_on, "termination_on", "Enter the last day of employment.")
+        if given.termination_on is not None and given.termination_on <= clock.today():
             raise ValidationError({"termination_on": "The last day of employment must be after today."})
-        if notice_weeks is not None and notice_weeks < 1:
-            raise ValidationError({"notice_weeks": "Notice is at least one week."})
-        if outcome == Outcome.SUMMARY_DISMISSAL and not self.gross_misconduct_alleged:
+        if given.outcome == Outcome.SUMMARY_DISMISSAL and not self.gross_misconduct_alleged:
             raise ValidationError({
                 "outcome": "Summary dismissal needs gross misconduct to have been alleged in the hearing invitation."
             })
         today = clock.today()
-        self.outcome = outcome
+        self.outcome = given.outcome
         self.outcome_on = today
-        self.warning_expires_on = None
-        if outcome in WARNINGS:
-            months = warning_months or (
-                self.school.first_warning_months if outcome == Outcome.FIRST_WRITTEN_WARNING
-                else self.school.final_warning_months
-            )
-            self.warning_expires_on = today + relativedelta(months=months)
+        self.warning_expires_on = warning_expiry(self.school, given.outcome, today, given.warning_months)
         self.appeal_deadline = add_working_days(today, self.school.appeal_window_working_days)
         self.appeal_decision = ""
 
     # --- Appeal -----------------------------------------------------------------
 
-    @transition(field=state, source=State.OUTCOME_ISSUED, target=State.APPEAL, permission=BY_CASE_MANAGER,
-                conditions=[outcome_is_appealable, appeal_window_open],
-                custom={"label": "Lodge the employee's appeal", "who": "the case manager"})
-    def lodge_appeal(self, *, grounds: str, received_on: date, hearing_at: datetime, place: str,
-                     panel: Iterable) -> None:
+    @step(state, source=State.OUTCOME_ISSUED, target=State.APPEAL, who=CASE_MANAGER,
+          label="Lodge the employee's appeal", given=inputs.LodgeAppeal,
+          conditions=[outcome_is_appealable, appeal_window_open], letters=to_employee(Kind.APPEAL_INVITATION))
+    def lodge_appeal(self, given: inputs.LodgeAppeal) -> None:
         """The employee's written grounds, received inside the window, heard by a panel of at least
         as many people as the hearing, none of whom sat on it."""
-        _require(grounds, "grounds", "Record the employee's grounds of appeal.")
-        if received_on is None or received_on > clock.today():
+        if given.received_on is None or given.received_on > clock.today():
             raise ValidationError({"received_on": "Enter the date the appeal was received; it cannot be in the future."})
-        if received_on > self.appeal_deadline:
+        if given.received_on > self.appeal_deadline:
             raise ValidationError({
                 "received_on": f"The appeal arrived after the deadline of {_long_date(self.appeal_deadline)}."
             })
-        _check_hearing_time(self, hearing_at, "hearing_at")
-        _require(place, "place", "Say where the appeal will be heard.")
+        _check_hearing_time(self, given.hearing_at, "hearing_at")
         hearing_panel = list(self.hearing_panel.all())
-        panel = _check_people(self, panel, "panel", role="appeal panel",
+        panel = _check_people(self, given.panel, "panel", role="appeal panel",
                               exclude=[self.investigating_officer, *hearing_panel])
         if len(panel) < max(1, len(hearing_panel)):
             raise ValidationError({
                 "panel": f"The appeal panel needs at least as many members as the hearing panel ({len(hearing_panel)})."
             })
-        self.appeal_received_on = received_on
-        self.appeal_hearing_at = hearing_at
-        self.appeal_hearing_place = place
-        self.appeal_panel.set(panel)
+        self.appeal_received_on = given.received_on
+        self.appeal_hearing_at = given.hearing_at
+        self.appeal_hearing_place = given.place
+        self.chosen_panels = {"appeal_panel": panel}
 
-    @transition(field=state, source=State.APPEAL, target=State.CLOSED, permission=BY_APPEAL_PANEL,
-                conditions=[appeal_hearing_has_taken_place],
-                custom={"label": "Record the appeal decision", "who": "a member of the appeal panel"})
-    def decide_appeal(self, *, decision: str, reasons: str, new_outcome: str = "") -> None:
+    @step(state, source=State.APPEAL, target=State.CLOSED, who=APPEAL_PANEL, label="Record the appeal decision",
+          given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place],
+          letters=to_employee(Kind.APPEAL_OUTCOME), irreversible=True)
+    def decide_appeal(self, given: inputs.DecideAppeal) -> None:
         """The appeal decision is final."""
-        if decision not in AppealDecision.values:
+        if given.decision not in AppealDecision.values:
             raise ValidationError({"decision": "Choose the appeal decision."})
-        _require(reasons, "reasons", "Give the reasons for the appeal decision.")
-        if decision == AppealDecision.PARTLY_UPHELD:
-            if new_outcome not in Outcome.values or SEVERITY.index(new_outcome) >= SEVERITY.index(self.outcome):
+        if given.decision == AppealDecision.PARTLY_UPHELD:
+            if given.new_outcome not in Outcome.values or (
+                    SEVERITY.index(given.new_outcome) >= SEVERITY.index(self.outcome)):
                 raise ValidationError({"new_outcome": "Choose an outcome less severe than the one appealed."})
-            self.outcome = new_outcome
-            self.warning_expires_on = None
-            if new_outcome in WARNINGS:
-                months = (self.school.first_warning_months if new_outcome == Outcome.FIRST_WRITTEN_WARNING
-                          else self.school.final_warning_months)
-                self.warning_expires_on = self.outcome_on + relativedelta(months=months)
-        elif decision == AppealDecision.UPHELD:
+            self.outcome = given.new_outcome
+            self.warning_expires_on = warning_expiry(self.school, given.new_outcome, self.outcome_on)
+        elif given.decision == AppealDecision.UPHELD:
             self.outcome = Outcome.NO_FURTHER_ACTION
             self.warning_expires_on = None
-        self.appeal_decision = decision
+        self.appeal_decision = given.decision
         self.closure = Closure.APPEAL_DECIDED
 
-    @transition(field=state, source=State.OUTCOME_ISSUED, target=State.CLOSED, permission=BY_CASE_MANAGER,
-                custom={"label": "Close the case", "who": "the case manager"})
-    def close(self, *, reason: str = "") -> None:
+    @step(state, source=State.OUTCOME_ISSUED, target=State.CLOSED, who=CASE_MANAGER, label="Close the case",
+          given=inputs.Close, irreversible=True)
+    def close(self, given: inputs.Close) -> None:
         """Closing before the appeal window has passed takes away the right of appeal, so it needs a
         recorded reason (for example, the employee confirmed in writing they will not appeal)."""
         if self.outcome in APPEALABLE and clock.today() <= self.appeal_deadline:
-            _require(reason, "reason",
+            _require(given.reason, "reason",
                      f"The appeal window is open until {_long_date(self.appeal_deadline)}: "
                      "record why the case is closed before then.")
         if self.outcome not in DISMISSALS:
             self._check_back_at_work()
         self.closure = Closure.OUTCOME_FINAL
 
-    @transition(field=state, source=State.CLOSED, target=State.INVESTIGATION, permission=BY_CASE_MANAGER,
-                custom={"label": "Reopen the case", "who": "the case manager"})
-    def reopen(self, *, reason: str, investigating_officer=None, meeting_at: datetime | None = None,
-               meeting_place: str = "") -> None:
+    @step(state, source=State.CLOSED, target=State.INVESTIGATION, who=CASE_MANAGER, label="Reopen the case",
+          given=inputs.Reopen, letters=to_employee(Kind.INVESTIGATION_NOTICE))
+    def reopen(self, given: inputs.Reopen) -> None:
         """New evidence has come to light."""
-        _require(reason, "reason", "Give the reason for reopening the case, such as new evidence.")
-        _check_meeting(meeting_at, meeting_place)
-        self._assign_investigating_officer(investigating_officer)
+        _check_meeting(given.meeting_at, given.meeting_place)
+        self._assign_investigating_officer(given.investigating_officer)
         self.closure = ""
 
     # --- Precautionary suspension (beside the main procedure) --------------------
 
-    @transition(field=suspension, source=[Suspension.NOT_SUSPENDED, Suspension.LIFTED], target=Suspension.SUSPENDED,
-                permission=BY_CASE_MANAGER, conditions=[case_is_open],
-                custom={"label": "Suspend as a precaution", "who": "the case manager"})
-    def suspend(self, *, reason: str, why_needed: str, alternatives_considered: str, contact_restrictions: str,
-                named_contact, review_on: date) -> None:
+    @step(suspension, source=[Suspension.NOT_SUSPENDED, Suspension.LIFTED], target=Suspension.SUSPENDED,
+          who=CASE_MANAGER, label="Suspend as a precaution", given=inputs.Suspend, conditions=[case_is_open],
+          letters=to_employee(Kind.SUSPENSION))
+    def suspend(self, given: inputs.Suspend) -> None:
         """Not a disciplinary sanction: on full pay, as short as possible, and reviewed."""
-        _require(reason, "reason", "Give the reason for the suspension.")
-        _require(why_needed, "why_needed", "Explain why suspension is needed.")
-        _require(alternatives_considered, "alternatives_considered",
-                 "Record the alternatives considered, such as a change of duties.")
-        _require(named_contact, "named_contact", "Name the employee's contact during the suspension.")
-        self._check_review_date(review_on)
-        self.suspension_review_on = review_on
+        self._check_review_date(given.review_on)
+        self.suspension_review_on = given.review_on
 
-    @transition(field=suspension, source=Suspension.SUSPENDED, target=Suspension.SUSPENDED,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Review the suspension", "who": "the case manager"})
-    def review_suspension(self, *, findings: str, review_on: date) -> None:
-        _require(findings, "findings", "Record why the suspension continues.")
-        self._check_review_date(review_on)
-        self.suspension_review_on = review_on
+    @step(suspension, source=Suspension.SUSPENDED, target=Suspension.SUSPENDED, who=CASE_MANAGER,
+          label="Review the suspension", given=inputs.ReviewSuspension)
+    def review_suspension(self, given: inputs.ReviewSuspension) -> None:
+        self._check_review_date(given.review_on)
+        self.suspension_review_on = given.review_on
 
-    @transition(field=suspension, source=Suspension.SUSPENDED, target=Suspension.LIFTED,
-                permission=BY_CASE_MANAGER,
-                custom={"label": "Lift the suspension", "who": "the case manager"})
-    def lift_suspension(self, *, reason: str) -> None:
-        _require(reason, "reason", "Give the reason for lifting the suspension.")
+    @step(suspension, source=Suspension.SUSPENDED, target=Suspension.LIFTED, who=CASE_MANAGER,
+          label="Lift the suspension", given=inputs.LiftSuspension, letters=to_employee(Kind.SUSPENSION_LIFTED))
+    def lift_suspension(self, given: inputs.LiftSuspension) -> None:
         self.suspension_review_on = None
 
     # --- Helpers for the steps above --------------------------------------------
 
-    def _assign_investigating_officer(self, officer) -> None:
+    def _assign_investigating_officer(self, officer: Any) -> None:
         officer = officer or self.investigating_officer
         if officer is None:
             raise ValidationError({"investigating_officer": "Choose the investigating officer."})
@@ -657,7 +573,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                                   "told in writing that they can return to work.")
 
     @staticmethod
-    def _check_review_date(review_on: date) -> None:
+    def _check_review_date(review_on: date | None) -> None:
         if review_on is None or review_on <= clock.today():
             raise ValidationError({"review_on": "The review date must be in the future."})
 

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import pypdf
@@ -13,7 +14,7 @@ from incidents import services
 from incidents.exports.archive import archive_verify
 from incidents.exports.bundle import BundleError, bundle_build
 from incidents.models import CaseEvent, ExportRecord
-from incidents.workflow import State
+from incidents.workflow import LadoOutcome, State, inputs
 from tests.views.test_reporting import png_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -23,15 +24,16 @@ pytestmark = pytest.mark.django_db
 def appeal_case(school, procedure, real_letters):
     case = procedure.report()
     services.evidence_add(case=case, by=school.staff, file=upload("post.png", png_bytes()))
-    services.case_open_investigation(case=case, by=school.headteacher, investigating_officer=school.investigator)
+    services.step_take(case=case, by=school.headteacher, given=inputs.OpenInvestigation(
+        investigating_officer=school.investigator))
     procedure.refer_to_hearing(case)
     procedure.hold_hearing(case)
     procedure.lodge_appeal(case)
     return case
 
 
-def bundle_zip(client, case, purpose="appeal") -> bytes:
-    response = client.post(reverse("incidents:case_bundle", args=[case.uuid]), {"purpose": purpose})
+def bundle_zip(client, case, purpose="appeal", **choices) -> bytes:
+    response = client.post(reverse("incidents:case_bundle", args=[case.uuid]), {"purpose": purpose, **choices})
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "application/zip"
     return b"".join(response.streaming_content)
@@ -124,3 +126,81 @@ def test_only_those_who_may_export_the_case_open_its_bundle(client, school, proc
     assert url in detail
     client.force_login(school.headteacher)
     assert url not in client.get(case.get_absolute_url()).content.decode()
+
+
+# --- What a bundle holds is what its audience may see; its chronology reads as a person writes ---
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ALLEGATION = "Accepted a pupil's friend request."
+LADO_ADVICE = "Manage internally; the pupil's family has been told."
+
+
+@pytest.fixture
+def heard_after_the_lado(school, procedure, take, real_letters):
+    """A safeguarding case referred to the LADO, which sent it back to be investigated; now
+    before a governor's disciplinary hearing."""
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    take("record_lado_outcome", case, school.headteacher, lado_outcome=LadoOutcome.UNSUBSTANTIATED,
+         advice=LADO_ADVICE, investigate=True, investigating_officer=school.investigator)
+    procedure.refer_to_hearing(case, panel=[school.governor])
+    return case
+
+
+def bundle_contents(client, case, purpose, **choices) -> tuple[list[str], str]:
+    """The files of the bundle's ZIP, and the text of the bundle's own pages (before the letters)."""
+    archive = zipfile.ZipFile(io.BytesIO(bundle_zip(client, case, purpose, **choices)))
+    pdf = pypdf.PdfReader(io.BytesIO(archive.read(f"{case.reference}-bundle.pdf")))
+    letters = next((item for item in pdf.outline if isinstance(item, list)), [])
+    own_pages = pdf.get_destination_page_number(letters[0]) if letters else len(pdf.pages)
+    return archive.namelist(), " ".join(page.extract_text() for page in pdf.pages[:own_pages])
+
+
+def test_hearing_panel_bundle_holds_no_lado_referral_or_outcome(client, school, heard_after_the_lado):
+    case = heard_after_the_lado
+    referral = case.letters.get(kind="lado_referral")
+    client.force_login(school.hr)
+
+    names, text = bundle_contents(client, case, "hearing")
+    assert not any("LAD" in name for name in names)
+    for secret in (referral.reference, referral.title, "friend request", "pupil's family", "Unsubstantiated"):
+        assert secret not in text, secret
+    assert "Refer to the LADO" in text  # the panel sees that the step was taken, as on the case page
+    assert "Special category data, shown to those who need it" in text
+
+    names, text = bundle_contents(client, case, "tribunal")
+    assert any(referral.reference.replace("/", "-") in name for name in names)
+    for held in (referral.reference, "friend request", "pupil's family", "Unsubstantiated"):
+        assert held in text, held
+
+
+def test_the_bundles_chronology_reads_as_a_person_would_write_it(client, school, appeal_case):
+    client.force_login(school.hr)
+    _, text = bundle_contents(client, appeal_case, "tribunal")
+    heading = "1. Chronology of events"
+    chronology = text[text.index(heading, text.index(heading) + 1):].split("4. Evidence")[0]
+    assert "Final written warning" in chronology and "final_written_warning" not in chronology
+    assert "The hearing: Tuesday 10 March 2026, 10:00" in chronology.replace("\n", " ")
+    assert "Invitation to a disciplinary hearing (" in chronology and ", to Alex Employee" in chronology
+    assert school.headteacher.get_full_name() in chronology
+    assert not UUID.search(chronology)
+    assert "T10:00:00" not in chronology and "+00:00" not in chronology
+    for word in ("view case", "Grant", "grant", "Access", "SHA-256", "Hash"):
+        assert word not in chronology, word
+    assert "Technical appendix" not in text
+
+
+def test_hr_may_add_a_technical_appendix_to_a_tribunal_bundle_only(client, school, appeal_case):
+    client.force_login(school.hr)
+    _, text = bundle_contents(client, appeal_case, "tribunal", technical="on")
+    appendix = text[text.rindex("6. Technical appendix"):]
+    first = appeal_case.events.order_by("sequence").first()
+    assert "Record number: 1" in appendix and first.hash[:20] in appendix.replace("\n", "")
+    assert "view case" in appendix  # who was granted what
+    assert ExportRecord.objects.get().filters["technical"] is True
+
+    url = reverse("incidents:case_bundle", args=[appeal_case.uuid])
+    for purpose in ("hearing", "appeal"):
+        refused = client.post(url, {"purpose": purpose, "technical": "on"})
+        assert refused.status_code == 200
+        assert "A technical appendix goes only into a bundle for a tribunal" in refused.content.decode()
+    assert ExportRecord.objects.count() == 1

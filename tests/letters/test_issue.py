@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from incidents import services
 from incidents.letters import render
-from incidents.letters.services import LetterTampered, letter_open, letter_preview, letter_reissue
+from incidents.letters.services import LetterTampered, letter_open, letter_reissue, letters_preview_step
 from incidents.models import Case, CaseEvent, Letter, StaffMember
 from incidents.models.letter import Immutable
 from incidents.workflow import AppealDecision, Outcome, State, Suspension
 from tests.factories import clause
 from tests.letters import pdf
 from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON
+from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_removal_request_cites_the_post_the_clause_and_a_deadline_after_the_bank
     case = procedure.report(clauses=[clause("a.2")])
     procedure.clock.move_to(datetime(2026, 5, 1, 15, 0, tzinfo=LONDON), tick=False)  # Friday before a bank holiday
 
-    event = services.case_request_content_removal(case=case, by=school.headteacher)
+    event = services.step_take(case=case, by=school.headteacher, given=inputs.RequestContentRemoval())
 
     removal = letter(case, Letter.Kind.CONTENT_REMOVAL_REQUEST)
     words = read(removal)
@@ -63,10 +64,9 @@ def test_hearing_invitation_gives_allegations_rights_dates_and_the_evidence_bund
     case = procedure.case_at(State.INVESTIGATION, clauses=[clause("e.2")])
     services.evidence_add(case=case, by=school.investigator, link="https://facebook.example/posts/1",
                           description="The post, archived by the investigating officer.")
-    services.case_refer_to_hearing(
-        case=case, by=school.headteacher, findings="The employee accepts writing the post.",
-        hearing_at=HEARING_AT, place="Meeting room 1", panel=[school.headteacher], gross_misconduct_alleged=True,
-    )
+    services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
+        findings="The employee accepts writing the post.", hearing_at=HEARING_AT, place="Meeting room 1",
+        panel=[school.headteacher], gross_misconduct_alleged=True))
 
     invitation = letter(case, Letter.Kind.HEARING_INVITATION)
     words = read(invitation)
@@ -120,12 +120,13 @@ def test_outcome_letter_in_large_print_for_a_final_written_warning(procedure, sc
 def test_appeal_deadline_in_the_outcome_letter_skips_easter(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     procedure.clock.move_to(datetime(2026, 3, 20, 9, 0, tzinfo=LONDON), tick=False)
-    services.case_refer_to_hearing(case=case, by=school.headteacher, findings="Found.", place="Room 1",
-                                   hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON), panel=[school.headteacher])
+    services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
+        findings="Found.", place="Room 1", hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON),
+        panel=[school.headteacher]))
     procedure.clock.move_to(datetime(2026, 3, 30, 15, 0, tzinfo=LONDON), tick=False)
-    services.case_record_outcome(case=case, by=school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
-                                 reasons="Repeated breaches.", termination_on=date(2026, 4, 30), notice_weeks=4,
-                                 final_pay="Your final pay, with accrued holiday, is paid on 30 April 2026.")
+    services.step_take(case=case, by=school.headteacher, given=inputs.RecordOutcome(
+        outcome=Outcome.DISMISSAL_WITH_NOTICE, reasons="Repeated breaches.", termination_on=date(2026, 4, 30),
+        notice_weeks=4, final_pay="Your final pay, with accrued holiday, is paid on 30 April 2026."))
 
     words = read(letter(case, Letter.Kind.OUTCOME))
     assert "The panel decided to dismiss you, with notice" in words
@@ -137,13 +138,12 @@ def test_appeal_deadline_in_the_outcome_letter_skips_easter(procedure, school):
 
 def test_suspension_and_its_lifting(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
-    services.case_suspend(
-        case=case, by=school.headteacher, reason="Alleged contact with a pupil online.",
+    services.step_take(case=case, by=school.headteacher, given=inputs.Suspend(
+        reason="Alleged contact with a pupil online.",
         why_needed="To protect pupils while the facts are established.",
         alternatives_considered="Working away from pupils was not possible.",
         contact_restrictions="No contact with pupils or parents.", named_contact=school.chair,
-        review_on=date(2026, 3, 16),
-    )
+        review_on=date(2026, 3, 16)))
     words = read(letter(case, Letter.Kind.SUSPENSION))
     assert "This suspension is not a disciplinary sanction" in words
     assert "You will receive your full pay and benefits throughout" in words
@@ -153,7 +153,8 @@ def test_suspension_and_its_lifting(procedure, school):
                    "reviewed by Monday 16 March 2026"):
         assert phrase in words
 
-    services.case_lift_suspension(case=case, by=school.headteacher, reason="The LADO advised no further action.")
+    services.step_take(case=case, by=school.headteacher, given=inputs.LiftSuspension(
+        reason="The LADO advised no further action."))
     lifted = read(letter(case, Letter.Kind.SUSPENSION_LIFTED))
     assert "lifted with effect from Monday 2 March 2026" in lifted and "The LADO advised no further action." in lifted
     assert case.suspension == Suspension.LIFTED
@@ -162,8 +163,9 @@ def test_suspension_and_its_lifting(procedure, school):
 def test_the_whole_procedure_issues_its_letters_through_to_a_final_appeal_decision(procedure, school):
     case = procedure.case_at(State.APPEAL)
     procedure.clock.move_to(APPEAL_HEARING_AT + timedelta(hours=2), tick=False)
-    services.case_decide_appeal(case=case, by=school.chair, decision=AppealDecision.PARTLY_UPHELD,
-                                new_outcome=Outcome.FIRST_WRITTEN_WARNING, reasons="A clean record of ten years.")
+    services.step_take(case=case, by=school.chair, given=inputs.DecideAppeal(
+        decision=AppealDecision.PARTLY_UPHELD, new_outcome=Outcome.FIRST_WRITTEN_WARNING,
+        reasons="A clean record of ten years."))
 
     kinds = list(case.letters.order_by("issued_at", "pk").values_list("kind", flat=True))
     assert kinds == [Letter.Kind.ACKNOWLEDGEMENT, Letter.Kind.INVESTIGATION_NOTICE, Letter.Kind.HEARING_INVITATION,
@@ -187,7 +189,8 @@ def test_the_whole_procedure_issues_its_letters_through_to_a_final_appeal_decisi
 
 def test_lado_referral_record_and_no_further_action(procedure, school):
     case = procedure.case_at(State.REPORTED, safeguarding=True)
-    services.case_refer_to_lado(case=case, by=school.dsl, allegation="Accepted a pupil's friend request.")
+    services.step_take(case=case, by=school.dsl, given=inputs.ReferToLado(
+        allegation="Accepted a pupil's friend request."))
     record = letter(case, Letter.Kind.LADO_REFERRAL)
     words = read(record)
     assert record.recipient_name == "The Local Authority Designated Officer"
@@ -197,8 +200,8 @@ def test_lado_referral_record_and_no_further_action(procedure, school):
     assert f"by {school.staff.get_full_name()}" in words
     assert "No one, including the member of staff concerned, will be interviewed" in words
 
-    services.case_record_lado_outcome(case=case, by=school.headteacher, lado_outcome="unfounded",
-                                      advice="No further action by the LADO.", investigate=False)
+    services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome(
+        lado_outcome="unfounded", advice="No further action by the LADO.", investigate=False))
     closing = read(letter(case, Letter.Kind.NO_FURTHER_ACTION))
     assert "found the allegation unfounded" in closing and "No further action will be taken" in closing
 
@@ -215,8 +218,9 @@ def test_hostile_text_is_printed_as_text_and_fetches_nothing(procedure, school):
 
     with mock.patch.object(render.LetterURLFetcher, "fetch", spy):
         case = procedure.report()
-        services.case_open_investigation(case=case, by=school.headteacher, investigating_officer=school.investigator)
-        services.case_close_no_case(case=case, by=school.headteacher, reason=hostile)
+        services.step_take(case=case, by=school.headteacher, given=inputs.OpenInvestigation(
+            investigating_officer=school.investigator))
+        services.step_take(case=case, by=school.headteacher, given=inputs.CloseNoCase(reason=hostile))
 
     words = read(letter(case, Letter.Kind.NO_FURTHER_ACTION)).replace(" ", "")  # lines may wrap inside a URL
     for piece in ("<script>alert(1)</script>", '<img src="file:///etc/passwd">',
@@ -294,10 +298,9 @@ def test_preview_shows_the_letter_the_step_would_issue_and_stores_nothing(proced
     case = procedure.case_at(State.INVESTIGATION)
     before = (Letter.objects.count(), CaseEvent.objects.count())
 
-    preview = letter_preview(case=case, kind=Letter.Kind.HEARING_INVITATION, by=school.headteacher,
-                             step="refer_to_hearing",
-                             arguments={"findings": "Found.", "hearing_at": HEARING_AT, "place": "Meeting room 1",
-                                        "panel": [school.headteacher], "documents_by": date(2026, 3, 5)})
+    [preview] = letters_preview_step(case=case, by=school.headteacher, given=inputs.ReferToHearing(
+        findings="Found.", hearing_at=HEARING_AT, place="Meeting room 1", panel=(school.headteacher,),
+        documents_by=date(2026, 3, 5)))
 
     words = pdf.text(preview.pdf)
     assert "Tuesday 10 March 2026 at 10:00" in words and "to me by Thursday 5 March 2026" in words
@@ -307,11 +310,9 @@ def test_preview_shows_the_letter_the_step_would_issue_and_stores_nothing(proced
     assert stored.state == State.INVESTIGATION and not stored.hearing_panel.exists()
     assert case.state == State.INVESTIGATION
     with pytest.raises(ValidationError, match="documents and witnesses must be after today and before the hearing"):
-        letter_preview(case=case, kind=Letter.Kind.HEARING_INVITATION, by=school.headteacher,
-                       step="refer_to_hearing",
-                       arguments={"findings": "Found.", "hearing_at": HEARING_AT, "place": "Room 1",
-                                  "panel": [school.headteacher], "documents_by": date(2026, 3, 11)})
+        letters_preview_step(case=case, by=school.headteacher, given=inputs.ReferToHearing(
+            findings="Found.", hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,),
+            documents_by=date(2026, 3, 11)))
     with pytest.raises(services.NotPermitted):
-        letter_preview(case=case, kind=Letter.Kind.HEARING_INVITATION, by=school.staff, step="refer_to_hearing",
-                       arguments={"findings": "Found.", "hearing_at": HEARING_AT, "place": "Room 1",
-                                  "panel": [school.headteacher]})
+        letters_preview_step(case=case, by=school.staff, given=inputs.ReferToHearing(
+            findings="Found.", hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,)))

@@ -8,9 +8,10 @@ from django.urls import reverse
 from incidents import selectors, services
 from incidents.models import Case, CaseEvent
 from incidents.views.cases import CaseListView
-from incidents.workflow import State, Suspension
+from incidents.workflow import State, Suspension, step_named
 from tests.factories import clause
 from tests.procedure import all_steps, reach, who_may
+from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,12 @@ def form_data(p, step: str) -> dict:
         "open_investigation": {"investigating_officer": p.investigator.pk},
         "close_no_case": {"reason": "Not the employee's account.", "confirm": "on"},
         "give_management_advice": {"advice": "Keep the school name off your profile.", "confirm": "on"},
-        "refer_to_hearing": {"findings": "The employee made the post.", "hearing_date": "2026-03-10",
-                             "hearing_time": "10:00", "place": "Meeting room 1", "panel": [p.headteacher.pk]},
-        "reschedule": {"hearing_date": "2026-03-11", "hearing_time": "14:00", "reason": "companion_unavailable"},
+        "refer_to_hearing": {"findings": "The employee made the post.", "hearing_at_date": "2026-03-10",
+                             "hearing_at_time": "10:00", "place": "Meeting room 1", "panel": [p.headteacher.pk]},
+        "reschedule": {"hearing_at_date": "2026-03-11", "hearing_at_time": "14:00", "reason": "companion_unavailable"},
         "record_outcome": {"outcome": "first_written_warning", "reasons": "Clause a.2 breached.", "confirm": "on"},
-        "lodge_appeal": {"grounds": "Too severe.", "received_on": "2026-03-12", "hearing_date": "2026-03-20",
-                         "hearing_time": "10:00", "place": "Meeting room 2", "panel": [p.chair.pk, p.governor.pk]},
+        "lodge_appeal": {"grounds": "Too severe.", "received_on": "2026-03-12", "hearing_at_date": "2026-03-20",
+                         "hearing_at_time": "10:00", "place": "Meeting room 2", "panel": [p.chair.pk, p.governor.pk]},
         "decide_appeal": {"decision": "not_upheld", "reasons": "The warning was fair.", "confirm": "on"},
         "close": {"reason": "The employee will not appeal.", "confirm": "on"},
         "reopen": {"reason": "New screenshots.", "investigating_officer": p.investigator.pk},
@@ -79,7 +80,7 @@ def test_each_steps_form_refuses_bad_input_with_a_clear_message_and_changes_noth
     events = case.events.count()
     data, message = BAD_INPUT.get(step, ({}, "There is a problem"))
     if data is None:
-        data = form_data(school, step) | {"hearing_date": "2026-03-05"}
+        data = form_data(school, step) | {"hearing_at_date": "2026-03-05"}
 
     response = client.post(reverse("incidents:case_step", args=[case.uuid, step]), data)
 
@@ -309,11 +310,11 @@ SCRIPT = "<script>alert('x')</script>"
 
 @pytest.mark.parametrize("step,source", all_steps())
 def test_script_typed_into_a_steps_form_is_shown_as_text(client, procedure, school, take, step, source):
-    from incidents.forms import STEP_FORMS
+    from incidents.forms import step_form
 
     case = reach(procedure, take, source, step)
     client.force_login(who_may(step, case, school)[0])
-    form = STEP_FORMS[step](case=case)
+    form = step_form(step_named(step))(case=case)
     data = form_data(school, step)
     text_fields = [name for name, field in form.fields.items()
                    if type(field).__name__ == "CharField" and name in data]
@@ -363,9 +364,9 @@ def test_a_refused_visit_is_not_recorded_and_shows_nothing(client, procedure, sc
 def _heard_after_the_lado(procedure, school):
     """A safeguarding case the LADO sent back for investigation, now before a governor's hearing."""
     case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
-    services.case_record_lado_outcome(case=case, by=school.headteacher, lado_outcome="unsubstantiated",
-                                      advice="Manage internally; the pupil's family has been told.",
-                                      investigate=True, investigating_officer=school.investigator)
+    services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome(
+        lado_outcome="unsubstantiated", advice="Manage internally; the pupil's family has been told.",
+        investigate=True, investigating_officer=school.investigator))
     procedure.refer_to_hearing(case, panel=[school.governor])
     return case
 
@@ -386,12 +387,12 @@ def test_the_hearing_panel_sees_that_the_lado_was_told_but_not_what(client, proc
 def test_the_hearing_panel_of_a_case_reopened_after_the_lado_does_not_see_the_lados_outcome_letter(
         client, procedure, school):
     case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
-    services.case_record_lado_outcome(case=case, by=school.headteacher, lado_outcome="unfounded",
-                                      advice="The pupil's family withdrew the allegation.", investigate=False)
+    services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome(
+        lado_outcome="unfounded", advice="The pupil's family withdrew the allegation.", investigate=False))
     closing = case.letters.get(kind="no_further_action")
     assert "Unfounded" in closing.facts["lado_outcome"]
-    services.case_reopen(case=case, by=school.headteacher, reason="New screenshots came to light.",
-                         investigating_officer=school.investigator)
+    services.step_take(case=case, by=school.headteacher, given=inputs.Reopen(
+        reason="New screenshots came to light.", investigating_officer=school.investigator))
     procedure.refer_to_hearing(case, panel=[school.governor])
     url = reverse("incidents:letter_download", args=[case.uuid, closing.uuid])
 

@@ -63,7 +63,7 @@ def test_previewing_a_steps_letter_shows_it_changes_nothing_and_is_on_the_access
 def test_previewing_with_bad_input_shows_the_same_message_as_the_step(client, procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     client.force_login(school.headteacher)
-    data = form_data(school, "refer_to_hearing") | {"hearing_date": "2026-03-05", "preview": "1"}
+    data = form_data(school, "refer_to_hearing") | {"hearing_at_date": "2026-03-05", "preview": "1"}
     response = client.post(reverse("incidents:case_step", args=[case.uuid, "refer_to_hearing"]), data)
     assert "the earliest date is 9 March 2026" in response.content.decode()
 

@@ -1,0 +1,118 @@
+"""The words of the procedure: its stages, outcomes and the answers its steps accept.
+
+Each rule about them is defined here once: which stages are open, which outcomes are
+warnings or can be appealed, how long a warning stays live.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from dateutil.relativedelta import relativedelta
+from django.db import models
+
+if TYPE_CHECKING:
+    from incidents.models import School
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    CONTENT_REMOVAL_REQUESTED = "content_removal_requested", "Content removal requested"
+    CONTENT_REMOVED = "content_removed", "Content removed"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referred to the LADO"
+    CONTAINMENT = "containment", "Securing the account"
+    INVESTIGATION = "investigation", "Investigation"
+    HEARING_SCHEDULED = "hearing_scheduled", "Hearing scheduled"
+    OUTCOME_ISSUED = "outcome_issued", "Outcome issued"
+    APPEAL = "appeal", "Appeal"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+ENDED_STATES = [State.CLOSED.value, State.WITHDRAWN.value]
+OPEN_STATES = [s for s in State.values if s not in ENDED_STATES]
+
+
+def is_open(state: str) -> bool:
+    """A case is open until it is closed or withdrawn."""
+    return state not in ENDED_STATES
+
+
+class Suspension(models.TextChoices):
+    NOT_SUSPENDED = "not_suspended", "Not suspended"
+    SUSPENDED = "suspended", "Suspended on full pay"
+    LIFTED = "lifted", "Suspension lifted"
+
+
+class Outcome(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    MANAGEMENT_ADVICE = "management_advice", "Management advice"
+    FIRST_WRITTEN_WARNING = "first_written_warning", "First written warning"
+    FINAL_WRITTEN_WARNING = "final_written_warning", "Final written warning"
+    DISMISSAL_WITH_NOTICE = "dismissal_with_notice", "Dismissal with notice"
+    SUMMARY_DISMISSAL = "summary_dismissal", "Summary dismissal"
+
+
+# Outcomes in rising order of severity; an appeal may replace one only with a lesser one.
+SEVERITY = list(Outcome.values)
+WARNINGS = {Outcome.FIRST_WRITTEN_WARNING, Outcome.FINAL_WRITTEN_WARNING}
+APPEALABLE = set(SEVERITY[SEVERITY.index(Outcome.FIRST_WRITTEN_WARNING):])
+DISMISSALS = {Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL}
+
+
+def warning_months(school: School, outcome: str, months: int | None = None) -> int | None:
+    """How many months a warning stays live: `months` when the panel set it, else the school's
+    period for that warning; None for an outcome that is not a warning."""
+    if outcome not in WARNINGS:
+        return None
+    if months:
+        return months
+    return school.first_warning_months if outcome == Outcome.FIRST_WRITTEN_WARNING else school.final_warning_months
+
+
+def warning_expiry(school: School, outcome: str, given_on: date, months: int | None = None) -> date | None:
+    """The day a warning given on `given_on` stops being live (None if `outcome` is no warning)."""
+    live_for = warning_months(school, outcome, months)
+    return given_on + relativedelta(months=live_for) if live_for else None
+
+
+class LadoOutcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    MALICIOUS = "malicious", "Malicious"
+    FALSE = "false", "False"
+    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+    UNFOUNDED = "unfounded", "Unfounded"
+
+
+class AppealDecision(models.TextChoices):
+    NOT_UPHELD = "not_upheld", "Not upheld: the outcome stands"
+    UPHELD = "upheld", "Upheld: the outcome is withdrawn"
+    PARTLY_UPHELD = "partly_upheld", "Partly upheld: a lesser outcome replaces it"
+
+
+class Closure(models.TextChoices):
+    NO_CASE = "no_case", "No case to answer"
+    LOW_LEVEL_CONCERN = "low_level_concern", "Kept as a low-level concern"
+    MANAGEMENT_ADVICE = "management_advice", "Management advice given"
+    ACCOUNT_SECURED = "account_secured", "Account secured"
+    LADO_OUTCOME = "lado_outcome", "Closed on the LADO's outcome"
+    OUTCOME_FINAL = "outcome_final", "Outcome final, no appeal"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+
+
+class EscalationReason(models.TextChoices):
+    DEADLINE_MISSED = "deadline_missed", "The removal deadline passed and the content is still there"
+    REFUSED = "refused", "The employee refused to remove the content"
+
+
+class ContainmentStep(models.TextChoices):
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on"
+    PLATFORM_RECOVERY_REQUESTED = "platform_recovery_requested", "Account recovery requested from the platform"
+    TAKEDOWN_REQUESTED = "takedown_requested", "Takedown of the posts requested from the platform"
+
+
+class RescheduleReason(models.TextChoices):
+    COMPANION_UNAVAILABLE = "companion_unavailable", "The employee's companion cannot attend"
+    OTHER = "other", "Another reason"

@@ -1,0 +1,412 @@
+"""What each step of the procedure asks, in the procedure's order.
+
+One frozen dataclass per step, named after the step (`ReferToHearing` is the input of
+`refer_to_hearing`). Its fields are the step's whole input: the form asks each of them, the
+transition reads them, the event records them, the letters print them. Each gives an
+`example` of valid input, which the tests, the letter samples and the previews use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from incidents import clock
+from incidents.workflow.asking import (
+    StepInput,
+    checklist,
+    choice,
+    day,
+    flag,
+    line,
+    moment,
+    number,
+    people,
+    person,
+    text,
+    yes_no,
+)
+from incidents.workflow.choices import (
+    AppealDecision,
+    ContainmentStep,
+    EscalationReason,
+    LadoOutcome,
+    Outcome,
+    RescheduleReason,
+)
+from incidents.working_days import add_working_days
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from incidents.models import Case
+
+
+# --- Who may be chosen ------------------------------------------------------------
+
+PANEL_ROLES = ("headteacher", "chair_of_governors", "governor")
+
+
+def school_people(case: Case, *roles: str) -> QuerySet:
+    """The people holding a role at the case's school (any role, if none is named), by name."""
+    from django.contrib.auth import get_user_model
+
+    from incidents.models import Membership
+
+    memberships = Membership.objects.filter(school=case.school)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return (get_user_model().objects.filter(pk__in=memberships.values("user"))
+            .order_by("first_name", "last_name", "username"))
+
+
+def panel_people(case: Case) -> QuerySet:
+    """The headteacher and the governors: who may hear a case or an appeal."""
+    return school_people(case, *PANEL_ROLES)
+
+
+def _free(case: Case, candidates: QuerySet, *, exclude: tuple = (), role: str = "") -> list:
+    """Candidates with no conflict of interest on the case, `exclude` left out."""
+    from incidents.permissions import conflict_of_interest
+
+    left_out = {person.pk for person in exclude if person is not None}
+    return [person for person in candidates
+            if person.pk not in left_out and not conflict_of_interest(person, case, role=role or "example")]
+
+
+def _someone(case: Case, *roles: str, exclude: tuple = ()) -> Any:
+    """For examples: the first free person holding one of `roles`, in that order."""
+    for role in roles:
+        free = _free(case, school_people(case, role), exclude=exclude)
+        if free:
+            return free[0]
+    return None
+
+
+def _at(day_: date, hour: int) -> datetime:
+    return datetime.combine(day_, time(hour, 0), tzinfo=clock.now().tzinfo)
+
+
+def _hearing_day(case: Case) -> datetime:
+    """The first working day after the school's notice period, at 10:00."""
+    return _at(add_working_days(clock.today(), case.school.notice_working_days + 1), 10)
+
+
+# --- Shared parts -----------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class InvestigationMeeting(StepInput):
+    """The investigation meeting, when it is arranged with the step: the notice gives it."""
+
+    meeting_at: datetime | None = moment(
+        "Investigation meeting", required=False,
+        help="If it is arranged now: the notice of investigation gives the date, time and place.")
+    meeting_place: str = line("Where the investigation meeting will be held", required=False)
+
+
+def _current_officer(case: Case) -> Any:
+    return case.investigating_officer_id
+
+
+# --- The reporter ------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Withdraw(StepInput):
+    reason: str = text("Why", required=False)
+
+    @classmethod
+    def example(cls, case: Case) -> Withdraw:
+        return cls(reason="I misread the post.")
+
+
+# --- First response -------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class RequestContentRemoval(StepInput):
+    deadline: date | None = day("Remove by", required=False,
+                                help="Leave empty for the school’s usual period, counted in working days.")
+    what_to_remove: str = text(
+        "What to remove", required=False,
+        help="This goes into the letter. Leave empty for “the post at the link, with any comments, replies, "
+             "copies or shares of it that you control”.")
+
+    @classmethod
+    def example(cls, case: Case) -> RequestContentRemoval:
+        return cls()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmRemoved(StepInput):
+    how_confirmed: str = text("How was the removal confirmed?", missing="Say how the removal was confirmed.")
+
+    @classmethod
+    def example(cls, case: Case) -> ConfirmRemoved:
+        return cls(how_confirmed="Checked the page: the post is gone.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Escalate(InvestigationMeeting):
+    reason: str = choice("Why escalate?", EscalationReason, missing="Choose why the case is escalated.")
+    investigating_officer: Any = person(
+        "Investigating officer", school_people, initial=_current_officer,
+        help="Not the person who will hear the case.", missing="Choose the investigating officer.")
+
+    @classmethod
+    def example(cls, case: Case) -> Escalate:
+        return cls(reason=EscalationReason.REFUSED,
+                   investigating_officer=case.investigating_officer or _someone(case, "investigating_officer"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecureAccount(StepInput):
+    checklist: dict[str, bool] = checklist("What has been done so far?", ContainmentStep)
+
+    @classmethod
+    def example(cls, case: Case) -> SecureAccount:
+        return cls(checklist={"password_changed": True, "two_factor_enabled": True})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolve(StepInput):
+    what_was_done: str = text("What was done to secure the account?", missing="Say what was done to secure the account.")
+
+    @classmethod
+    def example(cls, case: Case) -> Resolve:
+        return cls(what_was_done="Password reset, two-factor turned on, posts removed by the platform.")
+
+
+# --- Safeguarding (KCSIE part 4) --------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class ReferToLado(StepInput):
+    allegation: str = text("What was alleged, as told to the LADO", rows=4,
+                           missing="Describe what was alleged, as told to the LADO.")
+    concern_arose_on: date | None = day("When did the concern arise?", required=False,
+                                        help="Leave empty if it is the date of the report.")
+    late_reason: str = text("If the LADO is told late, why", required=False, rows=2)
+
+    @classmethod
+    def example(cls, case: Case) -> ReferToLado:
+        return cls(allegation="Accepted a friend request from a Year 6 pupil.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordLowLevelConcern(StepInput):
+    reason: str = text("Why is this below the harm threshold?", missing="Say why this is below the harm threshold.")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordLowLevelConcern:
+        return cls(reason="A single like on a parent's post; below the harm threshold.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordLadoOutcome(InvestigationMeeting):
+    lado_outcome: str = choice("The LADO’s outcome", LadoOutcome, missing="Choose the LADO's outcome.")
+    advice: str = text("The LADO’s advice", missing="Record the LADO's advice.")
+    investigate: bool = yes_no("Next", "Investigate under the disciplinary procedure", "Close the case",
+                               missing="Choose whether to investigate or close the case.")
+    investigating_officer: Any = person("Investigating officer", school_people, required=False,
+                                        help="If the case is investigated.")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordLadoOutcome:
+        return cls(lado_outcome=LadoOutcome.UNFOUNDED, advice="No further action by the LADO.", investigate=False)
+
+
+# --- Investigation ------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class OpenInvestigation(InvestigationMeeting):
+    investigating_officer: Any = person(
+        "Investigating officer", school_people, initial=_current_officer,
+        help="Not the person who will hear the case.", missing="Choose the investigating officer.")
+
+    @classmethod
+    def example(cls, case: Case) -> OpenInvestigation:
+        return cls(investigating_officer=_someone(case, "investigating_officer", "headteacher"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseNoCase(StepInput):
+    reason: str = text("Why is the case closed?", missing="Give the reason for closing the case.")
+
+    @classmethod
+    def example(cls, case: Case) -> CloseNoCase:
+        return cls(reason="The account is not the employee's.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GiveManagementAdvice(StepInput):
+    advice: str = text("The advice given to the employee", rows=4,
+                       help="This goes into the letter. Management advice is not a disciplinary sanction.",
+                       missing="Write the advice given to the employee.")
+
+    @classmethod
+    def example(cls, case: Case) -> GiveManagementAdvice:
+        return cls(advice="Keep the school name off personal profiles.")
+
+
+# --- Hearing and outcome ----------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class ReferToHearing(StepInput):
+    findings: str = text("The investigation’s findings", rows=4, missing="Summarise the investigation's findings.")
+    hearing_at: datetime | None = moment("The hearing", help="After the school’s notice period, counted in working days.",
+                                         missing="Enter the date and time of the hearing.")
+    place: str = line("Place", missing="Say where the hearing will be held.")
+    panel: tuple = people("Who will hear the case?", panel_people, missing="Choose who will hear the case.")
+    gross_misconduct_alleged: bool = flag("Gross misconduct is alleged", help="Dismissal is then a possible outcome.")
+    documents_by: date | None = day(
+        "The employee sends their documents and witnesses by", required=False,
+        help="Leave empty for two working days before the hearing.")
+    adjustments_contact: str = line(
+        "Who to ask for adjustments or another format", required=False,
+        help="Leave empty for the school’s HR contact.")
+
+    @classmethod
+    def example(cls, case: Case) -> ReferToHearing:
+        member = _someone(case, "headteacher", "chair_of_governors", "governor",
+                          exclude=(case.investigating_officer,))
+        return cls(findings="The post was made by the employee.", hearing_at=_hearing_day(case),
+                   place="Meeting room 1", panel=(member,))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reschedule(StepInput):
+    hearing_at: datetime | None = moment("New date and time", missing="Enter the date and time of the hearing.")
+    reason: str = choice("Why", RescheduleReason, missing="Choose why the hearing is rearranged.")
+
+    @classmethod
+    def example(cls, case: Case) -> Reschedule:
+        original = case.hearing_at or _hearing_day(case)
+        later = add_working_days(clock.localdate(original), 1)
+        return cls(hearing_at=_at(later, timezone.localtime(original).hour),
+                   reason=RescheduleReason.COMPANION_UNAVAILABLE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOutcome(StepInput):
+    outcome: str = choice("Outcome", Outcome, missing="Choose the outcome.")
+    reasons: str = text("Reasons for the decision", rows=5, help="This goes into the outcome letter.",
+                        missing="Give the reasons for the decision.")
+    warning_months: int | None = number("Months a warning stays live", required=False, min_value=1, max_value=24,
+                                        help="For a warning. Leave empty for the school’s usual period.")
+    improvement_expected: str = text("The improvement expected", required=False,
+                                     help="For a warning: this goes into the letter.")
+    support_offered: str = text("The support offered", required=False,
+                                help="For a warning: this goes into the letter.")
+    termination_on: date | None = day("Last day of employment", required=False,
+                                      help="For dismissal with notice.")
+    notice_weeks: int | None = number("Weeks of notice", required=False, min_value=1, max_value=52,
+                                      help="For dismissal with notice.")
+    final_pay: str = text("Final pay", required=False, rows=2,
+                          help="For a dismissal: what the final pay includes and when it is paid.")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordOutcome:
+        return cls(outcome=Outcome.FIRST_WRITTEN_WARNING, reasons="Clause a.2 was breached.")
+
+
+# --- Appeal -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class LodgeAppeal(StepInput):
+    grounds: str = text("The employee’s grounds of appeal", rows=4,
+                        missing="Record the employee's grounds of appeal.")
+    received_on: date | None = day("Date the appeal was received",
+                                   missing="Enter the date the appeal was received; it cannot be in the future.")
+    hearing_at: datetime | None = moment("The appeal hearing", missing="Enter the date and time of the hearing.")
+    place: str = line("Place", missing="Say where the appeal will be heard.")
+    panel: tuple = people("Appeal panel", panel_people, help="None of the hearing panel, and at least as many people.",
+                          missing="Choose who will hear the appeal.")
+
+    @classmethod
+    def example(cls, case: Case) -> LodgeAppeal:
+        first = tuple(case.hearing_panel.all())
+        free = _free(case, panel_people(case), exclude=(*first, case.investigating_officer))
+        # the chair first, as appeals go to the chair of governors
+        free.sort(key=lambda person: not school_people(case, "chair_of_governors").filter(pk=person.pk).exists())
+        return cls(grounds="Too severe.", received_on=clock.today(), hearing_at=_hearing_day(case),
+                   place="Meeting room 2", panel=tuple(free[:max(2, len(first))]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecideAppeal(StepInput):
+    decision: str = choice("Decision", AppealDecision, missing="Choose the appeal decision.")
+    reasons: str = text("Reasons", rows=5, help="This goes into the appeal outcome letter.",
+                        missing="Give the reasons for the appeal decision.")
+    new_outcome: str = choice("If partly upheld, the outcome that replaces it", Outcome, required=False)
+
+    @classmethod
+    def example(cls, case: Case) -> DecideAppeal:
+        return cls(decision=AppealDecision.NOT_UPHELD, reasons="The sanction was reasonable.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Close(StepInput):
+    reason: str = text("Reason", required=False, help="Needed if the appeal window is still open.")
+
+    @classmethod
+    def example(cls, case: Case) -> Close:
+        return cls(reason="The employee confirmed in writing that they will not appeal.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reopen(InvestigationMeeting):
+    reason: str = text("Why reopen the case?", missing="Give the reason for reopening the case, such as new evidence.")
+    investigating_officer: Any = person("Investigating officer", school_people, required=False,
+                                        initial=_current_officer,
+                                        help="Leave as it is to keep the investigating officer.")
+
+    @classmethod
+    def example(cls, case: Case) -> Reopen:
+        return cls(reason="New screenshots came to light.",
+                   investigating_officer=case.investigating_officer or _someone(case, "investigating_officer"))
+
+
+# --- Precautionary suspension ----------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Suspend(StepInput):
+    reason: str = text("Reason for the suspension", help="This goes into the letter.",
+                       missing="Give the reason for the suspension.")
+    why_needed: str = text("Why suspension is needed", missing="Explain why suspension is needed.")
+    alternatives_considered: str = text("Alternatives considered",
+                                        missing="Record the alternatives considered, such as a change of duties.")
+    contact_restrictions: str = text("Any restriction on contact", required=False, rows=2)
+    named_contact: Any = person("The employee’s named contact", school_people,
+                                missing="Name the employee's contact during the suspension.")
+    review_on: date | None = day("Review date", missing="The review date must be in the future.")
+
+    @classmethod
+    def example(cls, case: Case) -> Suspend:
+        return cls(reason="Alleged contact with pupils online.", why_needed="To protect pupils.",
+                   alternatives_considered="Working away from pupils was not possible.",
+                   contact_restrictions="No contact with pupils or parents.",
+                   named_contact=_someone(case, "chair_of_governors", "hr_adviser", "headteacher"),
+                   review_on=add_working_days(clock.today(), 10))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSuspension(StepInput):
+    findings: str = text("Why the suspension continues", missing="Record why the suspension continues.")
+    review_on: date | None = day("Next review date", missing="The review date must be in the future.")
+
+    @classmethod
+    def example(cls, case: Case) -> ReviewSuspension:
+        return cls(findings="The investigation continues.", review_on=add_working_days(clock.today(), 20))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiftSuspension(StepInput):
+    reason: str = text("Why the suspension is lifted", help="This goes into the letter.",
+                       missing="Give the reason for lifting the suspension.")
+
+    @classmethod
+    def example(cls, case: Case) -> LiftSuspension:
+        return cls(reason="The LADO advised no further action.")
+
+
