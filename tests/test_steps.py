@@ -1,0 +1,223 @@
+"""Each step is declared once: its form asks every input it takes, its letters print nothing no
+step asks, its preview shows exactly the letters it issues, and its address tells a reporter
+nothing."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from incidents import services
+from incidents.forms import step_form
+from incidents.letters.facts import letter_facts
+from incidents.letters.services import letters_preview_step
+from incidents.models import CaseEvent, Letter
+from incidents.workflow import Answer, Outcome, State, Step, Suspension, inputs, step_named, steps
+from tests.letters import pdf
+from tests.procedure import HEARING_AT, all_steps, reach, who_may
+
+pytestmark = pytest.mark.django_db
+
+
+# --- The form asks what the step takes ------------------------------------------------
+
+def unasked_inputs(form_class: type[forms.Form], step: Step) -> list[str]:
+    """The step's inputs that the form does not ask for (a date and time is asked as two fields)."""
+    fields = form_class.base_fields
+    missing = []
+    for name, ask in step.given.asks():
+        asked = {f"{name}_date", f"{name}_time"} <= set(fields) if ask.answer == Answer.MOMENT else name in fields
+        if not asked:
+            missing.append(name)
+    return missing
+
+
+@pytest.mark.parametrize("step", steps(), ids=lambda step: step.name)
+def test_each_steps_form_asks_every_input_the_step_takes(step):
+    assert unasked_inputs(step_form(step), step) == []
+
+
+def test_a_form_that_misses_an_input_of_its_step_is_caught():
+    step = step_named("record_outcome")
+    fields = {name: field for name, field in step_form(step).base_fields.items() if name != "termination_on"}
+    partial = type("PartialForm", (forms.Form,), fields)
+    assert unasked_inputs(partial, step) == ["termination_on"]
+
+
+class Reading(dict):
+    """A step's input as the letters read it, noting each input they ask for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def branches(step: Step, case) -> list:
+    """The step's example input, and each other input that changes which letters it issues."""
+    example = step.given.example(case)
+    if step.name == "secure_account":
+        return [example, replace(example, checklist=example.checklist | {"takedown_requested": True})]
+    if step.name == "record_lado_outcome":
+        return [example, replace(example, investigate=True, investigating_officer=case.case_manager)]
+    return [example]
+
+
+def test_every_input_a_letter_prints_is_asked_by_a_step_that_issues_it(procedure, school, take):
+    asked_by_issuers: dict[str, set[str]] = {}
+    read_by_letter: dict[str, set[str]] = {}
+    for name, source in all_steps():
+        step = step_named(name)
+        if not step.may_issue_letters:
+            continue
+        case = reach(procedure, take, source, name)
+        actor = who_may(name, case, school)[0]
+        for given in branches(step, case):
+            for preview in letters_preview_step(case=case, by=actor, given=given):
+                asked_by_issuers.setdefault(preview.kind, set()).update(name for name, _ in given.asks())
+                reading = Reading(given.arguments())
+                letter_facts(case=case, kind=preview.kind, by=actor, arguments=reading)
+                read_by_letter.setdefault(preview.kind, set()).update(reading.read)
+    assert set(asked_by_issuers) == set(Letter.Kind.values) - {Letter.Kind.ACKNOWLEDGEMENT}
+    unasked = {kind: sorted(read - asked_by_issuers[kind]) for kind, read in read_by_letter.items()
+               if read - asked_by_issuers[kind]}
+    assert unasked == {}
+
+
+# --- Previews ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("step,source", all_steps())
+def test_a_preview_shows_exactly_the_letters_the_step_then_issues(procedure, school, take, step, source):
+    declared = step_named(step)
+    case = reach(procedure, take, source, step)
+    actor = who_may(step, case, school)[0]
+    for given in branches(declared, case):
+        previewed = [letter.kind for letter in letters_preview_step(case=case, by=actor, given=given)]
+        event = services.step_take(case=case, by=actor, given=given)
+        assert previewed == [letter["kind"] for letter in event.details.get("letters", [])]
+        if len(branches(declared, case)) > 1:  # the next branch starts again from the same stage
+            case = reach(procedure, take, source, step)
+
+
+def test_previewing_the_lados_outcome_with_an_investigation_shows_the_notice_of_investigation(
+        client, procedure, school):
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    client.force_login(school.headteacher)
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_lado_outcome"]), {
+        "lado_outcome": "substantiated", "advice": "Investigate under your procedure.", "investigate": "yes",
+        "investigating_officer": school.investigator.pk, "preview": "1"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert case.events.last().details["what"].startswith("Preview, not issued: Notice of investigation")
+    case.refresh_from_db()
+    assert case.state == State.SAFEGUARDING_REFERRAL
+
+
+def test_previewing_a_step_that_sends_no_letter_says_so(client, procedure, school):
+    case = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED)
+    client.force_login(school.headteacher)
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, "confirm_removed"]),
+                           {"how_confirmed": "Checked the page.", "preview": "1"})
+    assert "With this input the step sends no letter." in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == State.CONTENT_REMOVAL_REQUESTED
+
+
+# --- What the browser asks reaches the letter --------------------------------------------
+
+def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_and_final_pay(
+        client, procedure, school, real_letters):
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
+    client.force_login(school.headteacher)
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_outcome"]), {
+        "outcome": "dismissal_with_notice", "reasons": "Repeated breaches after a final written warning.",
+        "termination_on": "2026-04-10", "notice_weeks": "4",
+        "final_pay": "Your final pay, with accrued holiday, is paid on 10 April 2026.", "confirm": "on"}, follow=True)
+    assert "Done:" in response.content.decode()
+    letter = case.letters.get(kind=Letter.Kind.OUTCOME)
+    words = pdf.text(letter.pdf.read())
+    assert "Your employment will end on Friday 10 April 2026, after 4 weeks' notice" in words
+    assert "Your final pay, with accrued holiday, is paid on 10 April 2026." in words
+
+
+def test_a_dismissal_with_notice_needs_its_last_day_of_employment(client, procedure, school):
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
+    client.force_login(school.headteacher)
+    events = case.events.count()
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_outcome"]), {
+        "outcome": "dismissal_with_notice", "reasons": "Repeated breaches.", "confirm": "on"})
+    page = response.content.decode()
+    assert "There is a problem" in page and "Enter the last day of employment." in page
+    case.refresh_from_db()
+    assert case.state == State.HEARING_SCHEDULED and case.events.count() == events
+
+
+def test_an_investigation_meeting_arranged_with_the_step_is_in_the_notice(client, procedure, school):
+    case = procedure.case_at(State.REPORTED)
+    client.force_login(school.headteacher)
+    client.post(reverse("incidents:case_step", args=[case.uuid, "open_investigation"]), {
+        "investigating_officer": school.investigator.pk, "meeting_at_date": "2026-03-05",
+        "meeting_at_time": "14:00", "meeting_place": "The head's office"})
+    notice = case.letters.get(kind=Letter.Kind.INVESTIGATION_NOTICE)
+    assert notice.facts["meeting_place"] == "The head's office"
+    assert notice.facts["meeting_at"].startswith("2026-03-05T14:00")
+
+
+def test_reopening_arranges_the_investigation_meeting_it_is_given(procedure, school, take):
+    case = procedure.case_at(State.CLOSED)
+    take("reopen", case, school.headteacher, meeting_at=HEARING_AT, meeting_place="Meeting room 3")
+    event = case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition="reopen").get()
+    assert event.details["meeting_place"] == "Meeting room 3"
+    assert case.letters.get(kind=Letter.Kind.INVESTIGATION_NOTICE).facts["meeting_place"] == "Meeting room 3"
+
+
+def test_every_required_answer_left_empty_is_named_at_once_and_nothing_changes(procedure, school):
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    events = case.events.count()
+    with pytest.raises(ValidationError) as refused:
+        services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome())
+    assert set(refused.value.message_dict) == {"lado_outcome", "advice", "investigate"}
+    case.refresh_from_db()
+    assert case.state == State.SAFEGUARDING_REFERRAL and case.events.count() == events
+
+
+# --- A reporter learns nothing through step addresses ----------------------------------
+
+@pytest.mark.parametrize("state", [State.REPORTED, State.INVESTIGATION, State.HEARING_SCHEDULED, State.CLOSED])
+def test_a_reporter_gets_not_found_from_every_step_address_whatever_the_stage(client, procedure, school, state):
+    case = procedure.case_at(state)
+    client.force_login(school.staff)
+    for step in steps():
+        url = reverse("incidents:case_step", args=[case.uuid, step.name])
+        expected = 200 if (step.name == "withdraw" and state == State.REPORTED) else 404
+        assert client.get(url).status_code == expected, step.name
+        if expected == 404:
+            assert client.post(url, {"reason": "x", "confirm": "on"}).status_code == 404, step.name
+    case.refresh_from_db()
+    assert case.state == state and case.suspension == Suspension.NOT_SUSPENDED
+
+
+def test_a_reporter_cannot_withdraw_a_safeguarding_concern_and_learns_nothing_trying(client, procedure, school):
+    case = procedure.case_at(State.REPORTED, safeguarding=True)
+    client.force_login(school.staff)
+    url = reverse("incidents:case_step", args=[case.uuid, "withdraw"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "x", "confirm": "on"}).status_code == 404
+    case.refresh_from_db()
+    assert case.state == State.REPORTED
+
+
+def test_outcome_choices_in_the_form_come_from_the_procedure():
+    field = step_form(step_named("record_outcome")).base_fields["outcome"]
+    assert [value for value, _ in field.choices] == list(Outcome.values)
