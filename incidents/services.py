@@ -27,7 +27,14 @@ from incidents.audit import event_record
 from incidents.evidence_checks import check_evidence_file, safe_name
 from incidents.exceptions import CaseConflict, NotPermitted, StepNotAvailable
 from incidents.grants import access_sync
-from incidents.letters.services import letters_event_details, letters_for_step, letters_store
+from incidents.letters.services import (
+    LetterPreview,
+    letter_previewed,
+    letters_collected,
+    letters_event_details,
+    letters_for_step,
+    letters_store,
+)
 from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, StaffMember
 from incidents.storage import atomic_with_files
 from incidents.working_days import add_working_days
@@ -216,10 +223,33 @@ def cases_close_after_appeal_window() -> list[Case]:
     return closed
 
 
+class _Discard(Exception):
+    pass
+
+
+def step_preview(*, case: Case, by: Any, given: StepInput) -> list[LetterPreview]:
+    """The letters the step taking `given` would issue if `by` took it now, exactly as they
+    would be issued, and nothing stored.
+
+    The step is really tried: its permission, stage, conditions and input are checked, and
+    refusals are raised just as `step_take` raises them, inside a transaction that is always
+    rolled back; `case` itself is left untouched. An empty list: the step, with this input,
+    issues no letter.
+    """
+    with letters_collected() as collected:
+        try:
+            with atomic_with_files():  # whatever the step saved goes with it
+                step_take(case=Case.objects.get(pk=case.pk), by=by, given=given)
+                raise _Discard
+        except _Discard:
+            pass
+    return [letter_previewed(draft) for draft in collected]
+
+
 def available_steps(case: Case, user: Any) -> list[str]:
     """The names of the steps this user may take on this case now."""
     return [step.name for step in _available_steps(case, user)]
 
 
 __all__ = ["SYSTEM", "CaseConflict", "NotPermitted", "StepNotAvailable", "available_steps", "case_report",
-           "cases_close_after_appeal_window", "evidence_add", "step_take"]
+           "cases_close_after_appeal_window", "evidence_add", "step_preview", "step_take"]

@@ -13,7 +13,6 @@ from django.urls import reverse
 from incidents import services
 from incidents.forms import step_form
 from incidents.letters.facts import letter_facts
-from incidents.letters.services import letters_preview_step
 from incidents.models import CaseEvent, Letter
 from incidents.workflow import Answer, Outcome, State, Step, Suspension, inputs, step_named, steps
 from tests.letters import pdf
@@ -83,7 +82,7 @@ def test_every_input_a_letter_prints_is_asked_by_a_step_that_issues_it(procedure
         case = reach(procedure, take, source, name)
         actor = who_may(name, case, school)[0]
         for given in branches(step, case):
-            for preview in letters_preview_step(case=case, by=actor, given=given):
+            for preview in services.step_preview(case=case, by=actor, given=given):
                 asked_by_issuers.setdefault(preview.kind, set()).update(name for name, _ in given.asks())
                 reading = Reading(given.arguments())
                 letter_facts(case=case, kind=preview.kind, by=actor, arguments=reading)
@@ -102,7 +101,7 @@ def test_a_preview_shows_exactly_the_letters_the_step_then_issues(procedure, sch
     case = reach(procedure, take, source, step)
     actor = who_may(step, case, school)[0]
     for given in branches(declared, case):
-        previewed = [letter.kind for letter in letters_preview_step(case=case, by=actor, given=given)]
+        previewed = [letter.kind for letter in services.step_preview(case=case, by=actor, given=given)]
         event = services.step_take(case=case, by=actor, given=given)
         assert previewed == [letter["kind"] for letter in event.details.get("letters", [])]
         if len(branches(declared, case)) > 1:  # the next branch starts again from the same stage

@@ -9,7 +9,9 @@ as a 'letter issued' event.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+from collections.abc import Iterator
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +29,6 @@ from incidents.letters.facts import letter_facts
 from incidents.letters.kinds import KINDS
 from incidents.models import Case, CaseEvent, Letter
 from incidents.storage import atomic_with_files
-from incidents.workflow import StepInput
 
 # While a preview runs, the letters a step would issue are collected here instead of stored.
 _previewing: contextvars.ContextVar[list | None] = contextvars.ContextVar("letters_previewing", default=None)
@@ -102,10 +103,6 @@ class LetterPreview:
     pdf: bytes
 
 
-class _Discard(Exception):
-    pass
-
-
 def letter_preview(*, case: Case, kind: str, by: Any, arguments: dict[str, Any] | None = None,
                    letter_format: str | None = None) -> LetterPreview:
     """Render letter `kind` for `case` as it stands, without storing anything, `arguments`
@@ -114,34 +111,22 @@ def letter_preview(*, case: Case, kind: str, by: Any, arguments: dict[str, Any] 
     facts = letter_facts(case=case, kind=kind, by=by, arguments=arguments)
     draft = letter_draft(case=case, kind=kind, facts=facts, version=_next_version(case, kind),
                          letter_format=letter_format)
-    return _previewed(draft)
+    return letter_previewed(draft)
 
 
-def letters_preview_step(*, case: Case, by: Any, given: StepInput) -> list[LetterPreview]:
-    """The letters the step taking `given` would issue if `by` took it now, exactly as they
-    would be issued, and nothing stored.
-
-    The step is really tried: its permission, stage, conditions and input are checked, and
-    refusals are raised just as `services.step_take` raises them, inside a transaction that is
-    always rolled back; `case` itself is left untouched. An empty list: the step, with this
-    input, issues no letter.
-    """
-    from incidents import services  # services issue letters; letters preview services
-
+@contextlib.contextmanager
+def letters_collected() -> Iterator[list[LetterDraft]]:
+    """Inside this block, letters a step issues are collected in the list it gives instead of
+    stored: a preview (`services.step_preview`) runs the step and rolls it back."""
     collected: list[LetterDraft] = []
     token = _previewing.set(collected)
     try:
-        with atomic_with_files():  # whatever the step saved goes with it
-            services.step_take(case=Case.objects.get(pk=case.pk), by=by, given=given)
-            raise _Discard
-    except _Discard:
-        pass
+        yield collected
     finally:
         _previewing.reset(token)
-    return [_previewed(draft) for draft in collected]
 
 
-def _previewed(draft: LetterDraft) -> LetterPreview:
+def letter_previewed(draft: LetterDraft) -> LetterPreview:
     pdf = letter_render(draft)
     return LetterPreview(kind=draft.kind, title=draft.title, reference=draft.reference,
                          recipient_name=draft.recipient_name, letter_format=draft.letter_format, html=draft.html,
@@ -202,5 +187,5 @@ def letters_of_case(case: Case):
     return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
 
 
-__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letters_preview_step",
+__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letter_previewed", "letters_collected",
            "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from incidents import clock
-from incidents.workflow import CaseProcedure, State
+from incidents.workflow import CaseProcedure, is_open
 
 
 class Case(CaseProcedure):
@@ -85,4 +85,4 @@ class Case(CaseProcedure):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in (State.CLOSED, State.WITHDRAWN)
+        return is_open(self.state)

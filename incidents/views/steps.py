@@ -16,7 +16,6 @@ from django.views.generic import FormView
 from incidents import audit, permissions, services
 from incidents.exceptions import CaseConflict, NotPermitted, StepNotAvailable
 from incidents.forms import StepForm, step_form
-from incidents.letters.services import letters_preview_step
 from incidents.models import CaseEvent
 from incidents.views.access import CaseMixin
 from incidents.workflow import Step, step_named
@@ -97,7 +96,7 @@ class CaseStepView(CaseMixin, FormView):
 
     def preview(self, form: StepForm) -> Any:
         """The letters this step would issue with this input, shown and not stored."""
-        letters = letters_preview_step(case=self.case, by=self.request.user, given=form.given())
+        letters = services.step_preview(case=self.case, by=self.request.user, given=form.given())
         if not letters:
             messages.info(self.request, "With this input the step sends no letter.")
             return self.render_to_response(self.get_context_data(form=form))

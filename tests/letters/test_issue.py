@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from incidents import services
 from incidents.letters import render
-from incidents.letters.services import LetterTampered, letter_open, letter_reissue, letters_preview_step
+from incidents.letters.services import LetterTampered, letter_open, letter_reissue
 from incidents.models import Case, CaseEvent, Letter, StaffMember
 from incidents.models.letter import Immutable
 from incidents.workflow import AppealDecision, Outcome, State, Suspension
@@ -298,7 +298,7 @@ def test_preview_shows_the_letter_the_step_would_issue_and_stores_nothing(proced
     case = procedure.case_at(State.INVESTIGATION)
     before = (Letter.objects.count(), CaseEvent.objects.count())
 
-    [preview] = letters_preview_step(case=case, by=school.headteacher, given=inputs.ReferToHearing(
+    [preview] = services.step_preview(case=case, by=school.headteacher, given=inputs.ReferToHearing(
         findings="Found.", hearing_at=HEARING_AT, place="Meeting room 1", panel=(school.headteacher,),
         documents_by=date(2026, 3, 5)))
 
@@ -310,9 +310,9 @@ def test_preview_shows_the_letter_the_step_would_issue_and_stores_nothing(proced
     assert stored.state == State.INVESTIGATION and not stored.hearing_panel.exists()
     assert case.state == State.INVESTIGATION
     with pytest.raises(ValidationError, match="documents and witnesses must be after today and before the hearing"):
-        letters_preview_step(case=case, by=school.headteacher, given=inputs.ReferToHearing(
+        services.step_preview(case=case, by=school.headteacher, given=inputs.ReferToHearing(
             findings="Found.", hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,),
             documents_by=date(2026, 3, 11)))
     with pytest.raises(services.NotPermitted):
-        letters_preview_step(case=case, by=school.staff, given=inputs.ReferToHearing(
+        services.step_preview(case=case, by=school.staff, given=inputs.ReferToHearing(
             findings="Found.", hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,)))
