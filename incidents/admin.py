@@ -8,15 +8,19 @@ Roles and the login of a staff record decide who sees which cases: the admin cha
 only through `incidents.roles`, never by saving the models itself.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import HttpRequest
 
 from incidents import roles
 from incidents.models import Clause, Membership, Policy, School, StaffMember, Trust
 
 
-def _tell_access_updating(request, schools) -> None:
+def _tell_access_updating(request: HttpRequest, schools: Iterable[School]) -> None:
     for school in schools:
         messages.info(request, f"Access to the cases of {school} is being updated in the background: "
                                "each case's timeline will say who gained or lost access, and why.")
@@ -39,8 +43,9 @@ class StaffMemberForm(forms.ModelForm):
         model = StaffMember
         fields = ["school", "user", "full_name", "job_title", "email", "line_manager", "letter_format"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         user, school = cleaned.get("user"), cleaned.get("school")
         if user is not None and school is not None and "user" not in self.errors:
             others = StaffMember.objects.filter(school=school, user=user).exclude(pk=self.instance.pk)
@@ -78,8 +83,9 @@ class MembershipForm(forms.ModelForm):
         model = Membership
         fields = ["user", "school", "role"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         user = cleaned.get("user") or getattr(self.instance, "user", None)
         school, role = cleaned.get("school"), cleaned.get("role")
         if user is not None and school is not None and role and not self.errors:
@@ -121,7 +127,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         # One by one: each role ends with its own sentence on the timelines. Told once per school.
-        updating = {}
+        updating: dict[int, School] = {}
         for membership in queryset.select_related("user", "school"):
             updating |= {school.pk: school for school in
                          roles.role_end(membership=membership, by=request.user).schools_updating}

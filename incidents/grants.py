@@ -15,6 +15,7 @@ each case of that school, once the change is committed, and write the change on 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -26,7 +27,10 @@ from incidents.audit import events_record
 from incidents.models import Case, CaseEvent, School
 from incidents.models.grants import CaseUserObjectPermission
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 
 
 BATCH = 500  # cases re-granted together, in a fixed number of queries
@@ -41,7 +45,7 @@ def access_sync(*, case: Case) -> dict[str, list[str]]:
     return _sync([case]).get(case.pk, {})
 
 
-def access_sync_cases(cases: QuerySet[Case], *, actor=None, because: str = "",
+def access_sync_cases(cases: QuerySet[Case], *, actor: User | None = None, because: str = "",
                       people: Collection[int] | None = None) -> int:
     """Re-apply the rules to each of `cases`, recording each change on that case's timeline
     (by `actor`, None for the system; with `because`, when given). Returns how many cases changed.
@@ -98,7 +102,7 @@ def _sync(cases: list[Case], *, people: Collection[int] | None = None) -> dict[i
     people = {user for changes in (added, removed) for grants in changes.values() for user, _ in grants}
     names = {user.pk: user.get_full_name() or user.get_username() for user in User.objects.filter(pk__in=people)}
 
-    def words(changes) -> list[str]:
+    def words(changes: set[tuple[int, str]]) -> list[str]:
         return sorted(f"{names[user]}: {codename.replace('_', ' ')}" for user, codename in changes)
 
     return {
@@ -108,7 +112,7 @@ def _sync(cases: list[Case], *, people: Collection[int] | None = None) -> dict[i
     }
 
 
-def access_sync_school(school: School, *, actor=None, because: str = "",
+def access_sync_school(school: School, *, actor: User | None = None, because: str = "",
                        people: Collection[int] | None = None) -> int:
     """Re-apply the rules to every case of `school` (to `people` only, when given): after
     someone's role there changed."""
@@ -129,7 +133,8 @@ def access_update_school(school_id: int, person_id: int, actor_id: int | None, b
                                  people={person_id})
 
 
-def access_update_school_later(school: School, *, person, actor=None, because: str) -> None:
+def access_update_school_later(school: School, *, person: User, actor: User | None = None,
+                               because: str) -> None:
     """Once the current transaction commits, have the background worker re-grant `person` on
     every case of `school` (`access_update_school`); nothing is queued if it rolls back.
 
@@ -140,6 +145,6 @@ def access_update_school_later(school: School, *, person, actor=None, because: s
     transaction.on_commit(lambda: access_update_school.enqueue(*arguments))
 
 
-def access_sync_all(*, actor=None) -> int:
+def access_sync_all(*, actor: User | None = None) -> int:
     """Re-apply the rules to every case (a repair: nothing changes when grants are right)."""
     return access_sync_cases(Case.objects.all(), actor=actor)

@@ -30,7 +30,7 @@ from incidents.grants import access_sync_cases, access_update_school_later
 from incidents.models import Case, Membership, Role, School, StaffMember
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -37,7 +38,10 @@ from incidents.demo.scenarios import BOLLINGTON_CASES, RAINOW_CASES, Demo, run_o
 from incidents.grants import access_sync_all
 from incidents.models import Policy, School
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 
 __all__ = ["DEMO_PASSWORD", "DemoResult", "demo_seed"]
 

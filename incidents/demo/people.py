@@ -9,6 +9,7 @@ demo password back). Roles are given and staff records linked to logins through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -17,7 +18,10 @@ from django.core.management import call_command
 from incidents.models import Membership, Policy, Role, School, StaffMember, Trust
 from incidents.roles import role_give, staff_record_link
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 
 DEMO_PASSWORD = "rainow-demo-2026"
 LONDON = ZoneInfo("Europe/London")
