@@ -20,6 +20,7 @@ from incidents.demo.people import BOLLINGTON, LONDON, RAINOW
 from incidents.models import Case, Clause, Policy, School, StaffMember
 from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason
 from incidents.working_days import add_working_days, is_working_day
+from incidents.workflow import inputs
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -130,42 +131,30 @@ def sam_patel_appeal_decided(d: Demo) -> Iterator[datetime]:
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The post on X, as I saw it.")
     yield d.ago(59, 9, 0)
-    services.case_open_investigation(case=case, by=head, investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
+        investigating_officer=d.user("investigator")))
     yield d.ago(45, 15, 30)
-    services.case_refer_to_hearing(
-        case=case, by=head, hearing_at=d.ago(38, 10), place="The meeting room, Rainow Primary School",
-        panel=[head],
-        findings=(
-            "Sam accepts he posted the photo. It was public for four days and was shared twice before he "
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.ago(38, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        findings="Sam accepts he posted the photo. It was public for four days and was shared twice before he "
             "deleted it. He had completed the policy training in September. The information about pupils' "
-            "support needs is special category data."
-        ),
-    )
+            "support needs is special category data."))
     yield d.ago(38, 15, 0)
-    services.case_record_outcome(
-        case=case, by=head, outcome=Outcome.FINAL_WRITTEN_WARNING,
-        reasons=(
-            "Publishing pupils' names with their support needs is a serious breach of confidentiality (b.2). "
-            "Sam knew the policy. A final written warning, live for 12 months."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.RecordOutcome(
+        outcome=Outcome.FINAL_WRITTEN_WARNING,
+        reasons="Publishing pupils' names with their support needs is a serious breach of confidentiality (b.2). "
+            "Sam knew the policy. A final written warning, live for 12 months."))
     yield d.ago(33, 10, 0)
-    services.case_lodge_appeal(
-        case=case, by=head, received_on=d.day(34), hearing_at=d.ago(26, 14),
-        place="The meeting room, Rainow Primary School", panel=[chair, d.user("governor")],
-        grounds=(
-            "Sam says a final written warning is too severe for a first offence: he deleted the post as soon "
-            "as he was told, has apologised to the parents concerned, and has a clean record of eleven years."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.LodgeAppeal(
+        received_on=d.day(34), hearing_at=d.ago(26, 14), place="The meeting room, Rainow Primary School",
+        panel=[chair, d.user("governor")],
+        grounds="Sam says a final written warning is too severe for a first offence: he deleted the post as soon "
+            "as he was told, has apologised to the parents concerned, and has a clean record of eleven years."))
     yield d.ago(26, 16, 30)
-    services.case_decide_appeal(
-        case=case, by=chair, decision=AppealDecision.PARTLY_UPHELD, new_outcome=Outcome.FIRST_WRITTEN_WARNING,
-        reasons=(
-            "The breach was serious, but the panel gives weight to Sam's record, his prompt removal of the post "
-            "and his apology. A first written warning replaces the final written warning."
-        ),
-    )
+    services.step_take(case=case, by=chair, given=inputs.DecideAppeal(
+        decision=AppealDecision.PARTLY_UPHELD, new_outcome=Outcome.FIRST_WRITTEN_WARNING,
+        reasons="The breach was serious, but the panel gives weight to Sam's record, his prompt removal of the post "
+            "and his apology. A first written warning replaces the final written warning."))
 
 
 def natalie_brooks_outcome_final(d: Demo) -> Iterator[datetime]:
@@ -184,23 +173,19 @@ def natalie_brooks_outcome_final(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(54, 9, 15)
-    services.case_open_investigation(case=case, by=head, investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
+        investigating_officer=d.user("investigator")))
     yield d.ago(44, 14, 0)
-    services.case_refer_to_hearing(
-        case=case, by=head, hearing_at=d.ago(37, 10), place="The meeting room, Rainow Primary School",
-        panel=[head],
-        findings=(
-            "Natalie accepts she wrote the comment and says it was a joke between friends. The colleague "
-            "has been absent since and says she feels she cannot come back to the staff room."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.ago(37, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        findings="Natalie accepts she wrote the comment and says it was a joke between friends. The colleague "
+            "has been absent since and says she feels she cannot come back to the staff room."))
     yield d.ago(37, 15, 0)
-    services.case_record_outcome(
-        case=case, by=head, outcome=Outcome.FIRST_WRITTEN_WARNING,
-        reasons="A public comment mocking a colleague's appearance and health is bullying (e.2). First offence.",
-    )
+    services.step_take(case=case, by=head, given=inputs.RecordOutcome(
+        outcome=Outcome.FIRST_WRITTEN_WARNING,
+        reasons="A public comment mocking a colleague's appearance and health is bullying (e.2). First offence."))
     yield d.ago(25, 9, 0)
-    services.case_close(case=case, by=head, reason="The appeal window passed without an appeal.")
+    services.step_take(case=case, by=head, given=inputs.Close(reason="The appeal window passed without an appeal."))
 
 
 def kieran_walsh_lado_closed(d: Demo) -> Iterator[datetime]:
@@ -216,19 +201,14 @@ def kieran_walsh_lado_closed(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(45, 11, 30)
-    services.case_refer_to_lado(
-        case=case, by=d.user("dsl"),
-        allegation="A Year 4 pupil says a teaching assistant added her as a friend on Snapchat.",
-    )
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.ReferToLado(
+        allegation="A Year 4 pupil says a teaching assistant added her as a friend on Snapchat."))
     yield d.ago(41, 14, 0)
-    services.case_record_lado_outcome(
-        case=case, by=d.user("headteacher"), lado_outcome=LadoOutcome.FALSE, investigate=False,
-        advice=(
-            "The LADO checked with the pupil's parents: the Snapchat account belongs to the pupil's "
+    services.step_take(case=case, by=d.user("headteacher"), given=inputs.RecordLadoOutcome(
+        lado_outcome=LadoOutcome.FALSE, investigate=False,
+        advice="The LADO checked with the pupil's parents: the Snapchat account belongs to the pupil's "
             "15-year-old cousin, also called Walsh, not to Kieran. No further action by the LADO or the "
-            "school. Kieran to be told the outcome in writing and offered support."
-        ),
-    )
+            "school. Kieran to be told the outcome in writing and offered support."))
 
 
 def ryan_cole_low_level_concern(d: Demo) -> Iterator[datetime]:
@@ -245,14 +225,10 @@ def ryan_cole_low_level_concern(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(34, 11, 0)
-    services.case_record_low_level_concern(
-        case=case, by=d.user("dsl"),
-        reason=(
-            "One message, to a parent, about a club: nothing suggests a risk to a child, so the harm threshold "
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.RecordLowLevelConcern(
+        reason="One message, to a parent, about a club: nothing suggests a risk to a child, so the harm threshold "
             "is not met. Kept as a low-level concern. Ryan reminded of the policy and asked to advertise his "
-            "club through the school office."
-        ),
-    )
+            "club through the school office."))
 
 
 def aisha_rahman_appeal(d: Demo) -> Iterator[datetime]:
@@ -274,33 +250,24 @@ def aisha_rahman_appeal(d: Demo) -> Iterator[datetime]:
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The comment in the group, with the nursery's name.")
     yield d.ago(39, 9, 0)
-    services.case_open_investigation(case=case, by=head, investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
+        investigating_officer=d.user("investigator")))
     yield d.ago(20, 14, 30)
-    services.case_refer_to_hearing(
-        case=case, by=head, hearing_at=d.ago(13, 10), place="The meeting room, Rainow Primary School",
-        panel=[head],
-        findings=(
-            "Aisha accepts writing the comment and removed it the same evening. She has no evidence for the "
-            "claims about the nursery. The nursery has taken legal advice. The school's name was used."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.ago(13, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        findings="Aisha accepts writing the comment and removed it the same evening. She has no evidence for the "
+            "claims about the nursery. The nursery has taken legal advice. The school's name was used."))
     yield d.ago(13, 15, 0)
-    services.case_record_outcome(
-        case=case, by=head, outcome=Outcome.FINAL_WRITTEN_WARNING,
-        reasons=(
-            "Unfounded public allegations against a local nursery, made in the school's name, expose the school "
-            "to legal action and damage its relationship with a partner setting (a, a.3)."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.RecordOutcome(
+        outcome=Outcome.FINAL_WRITTEN_WARNING,
+        reasons="Unfounded public allegations against a local nursery, made in the school's name, expose the school "
+            "to legal action and damage its relationship with a partner setting (a, a.3)."))
     yield d.ago(6, 10, 0)
-    services.case_lodge_appeal(
-        case=case, by=head, received_on=d.day(7), hearing_at=d.at(d.after(d.day(6), 7), 14),
+    services.step_take(case=case, by=head, given=inputs.LodgeAppeal(
+        received_on=d.day(7), hearing_at=d.at(d.after(d.day(6), 7), 14),
         place="The meeting room, Rainow Primary School", panel=[d.user("chair"), d.user("governor")],
-        grounds=(
-            "Aisha says the sanction is too severe for a first offence: she removed the comment the same "
-            "evening, has apologised to the nursery in writing, and has a clean record of nine years."
-        ),
-    )
+        grounds="Aisha says the sanction is too severe for a first offence: she removed the comment the same "
+            "evening, has apologised to the nursery in writing, and has a clean record of nine years."))
 
 
 def priya_shah_no_case(d: Demo) -> Iterator[datetime]:
@@ -319,19 +286,16 @@ def priya_shah_no_case(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(29, 9, 30)
-    services.case_open_investigation(case=case, by=head, investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
+        investigating_officer=d.user("investigator")))
     yield d.ago(27, 11, 0)
     services.evidence_add(case=case, by=d.user("investigator"), link=case.content_url,
                           description="The account's posts, read by the investigating officer.")
     yield d.ago(24, 15, 0)
-    services.case_close_no_case(
-        case=case, by=head,
-        reason=(
-            "The account posted twice while Priya was on the Year 6 residential with no phone signal, and its "
+    services.step_take(case=case, by=head, given=inputs.CloseNoCase(
+        reason="The account posted twice while Priya was on the Year 6 residential with no phone signal, and its "
             "figures come from the governing body's published minutes, not the finance papers. Nothing links "
-            "Priya to it. She has been told in writing and offered support."
-        ),
-    )
+            "Priya to it. She has been told in writing and offered support."))
 
 
 def ellie_marsh_management_advice(d: Demo) -> Iterator[datetime]:
@@ -350,21 +314,15 @@ def ellie_marsh_management_advice(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(26, 8, 20)
-    services.case_request_content_removal(case=case, by=head)
+    services.step_take(case=case, by=head, given=inputs.RequestContentRemoval())
     yield d.ago(25, 12, 0)
-    services.case_confirm_removed(
-        case=case, by=head,
-        how_confirmed="Checked the channel while logged out: the video has gone. Ellie confirmed by email.",
-    )
+    services.step_take(case=case, by=head, given=inputs.ConfirmRemoved(
+        how_confirmed="Checked the channel while logged out: the video has gone. Ellie confirmed by email."))
     yield d.ago(23, 15, 30)
-    services.case_give_management_advice(
-        case=case, by=head,
-        advice=(
-            "Ellie had not realised a read-aloud needs the publisher's permission. Ask the English lead before "
+    services.step_take(case=case, by=head, given=inputs.GiveManagementAdvice(
+        advice="Ellie had not realised a read-aloud needs the publisher's permission. Ask the English lead before "
             "sharing any reading online, and use the school's licensed story service for recordings. This is "
-            "advice, not a disciplinary sanction."
-        ),
-    )
+            "advice, not a disciplinary sanction."))
 
 
 def megan_hughes_outcome_issued(d: Demo) -> Iterator[datetime]:
@@ -382,24 +340,18 @@ def megan_hughes_outcome_issued(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(21, 10, 0)
-    services.case_open_investigation(case=case, by=head, investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
+        investigating_officer=d.user("investigator")))
     yield d.ago(10, 14, 0)
-    services.case_refer_to_hearing(
-        case=case, by=head, hearing_at=d.ago(3, 10), place="The meeting room, Rainow Primary School",
-        panel=[head],
-        findings=(
-            "Three members of the group confirm the messages; Megan accepts setting up the group and says the "
-            "memes were \"banter\". The colleague concerned has raised a grievance."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.ago(3, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        findings="Three members of the group confirm the messages; Megan accepts setting up the group and says the "
+            "memes were \"banter\". The colleague concerned has raised a grievance."))
     yield d.ago(3, 15, 30)
-    services.case_record_outcome(
-        case=case, by=head, outcome=Outcome.FIRST_WRITTEN_WARNING,
-        reasons=(
-            "Mocking a colleague's accent in a group set up to leave her out is bullying and exclusion (e.2, "
-            "e.3). Megan is expected to leave the group, take part in mediation and follow the policy."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.RecordOutcome(
+        outcome=Outcome.FIRST_WRITTEN_WARNING,
+        reasons="Mocking a colleague's accent in a group set up to leave her out is bullying and exclusion (e.2, "
+            "e.3). Megan is expected to leave the group, take part in mediation and follow the policy."))
 
 
 def tom_whitfield_investigation(d: Demo) -> Iterator[datetime]:
@@ -419,23 +371,15 @@ def tom_whitfield_investigation(d: Demo) -> Iterator[datetime]:
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The TikTok account the parent sent.")
     yield d.ago(20, 14, 15)
-    services.case_refer_to_lado(
-        case=case, by=d.user("dsl"),
-        allegation=(
-            "A Year 6 teacher has posted classroom videos showing identifiable pupils on a public personal "
-            "TikTok account with 4,000 followers."
-        ),
-    )
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.ReferToLado(
+        allegation="A Year 6 teacher has posted classroom videos showing identifiable pupils on a public personal "
+            "TikTok account with 4,000 followers."))
     yield d.ago(15, 11, 0)
-    services.case_record_lado_outcome(
-        case=case, by=d.user("headteacher"), lado_outcome=LadoOutcome.UNSUBSTANTIATED, investigate=True,
-        investigating_officer=d.user("investigator"),
-        advice=(
-            "Nothing suggests pupils were targeted or harmed: the harm threshold is not met. The LADO advises "
+    services.step_take(case=case, by=d.user("headteacher"), given=inputs.RecordLadoOutcome(
+        lado_outcome=LadoOutcome.UNSUBSTANTIATED, investigate=True, investigating_officer=d.user("investigator"),
+        advice="Nothing suggests pupils were targeted or harmed: the harm threshold is not met. The LADO advises "
             "the school to deal with the conduct under its disciplinary procedure, to have the videos removed "
-            "and to tell the parents of the pupils shown."
-        ),
-    )
+            "and to tell the parents of the pupils shown."))
     yield d.ago(12, 13, 0)
     services.evidence_add(
         case=case, by=d.user("investigator"), link="https://www.tiktok.com/@mr_w_teaches/video/7431180255409196320",
@@ -462,10 +406,10 @@ def catherine_moss_investigation(d: Demo) -> Iterator[datetime]:
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The LinkedIn article, public under Catherine's job title.")
     yield d.ago(11, 9, 0)
-    services.case_request_content_removal(case=case, by=chair)
+    services.step_take(case=case, by=chair, given=inputs.RequestContentRemoval())
     yield d.ago(10, 16, 0)
-    services.case_escalate(case=case, by=chair, reason=EscalationReason.REFUSED,
-                           investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=chair, given=inputs.Escalate(
+        reason=EscalationReason.REFUSED, investigating_officer=d.user("investigator")))
 
 
 def sam_patel_hearing_scheduled(d: Demo) -> Iterator[datetime]:
@@ -486,26 +430,22 @@ def sam_patel_hearing_scheduled(d: Demo) -> Iterator[datetime]:
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The thread in the parents' group.")
     yield d.ago(15, 8, 30)
-    services.case_request_content_removal(case=case, by=head)
+    services.step_take(case=case, by=head, given=inputs.RequestContentRemoval())
     yield d.ago(13, 9, 0)
-    services.case_escalate(case=case, by=head, reason=EscalationReason.DEADLINE_MISSED,
-                           investigating_officer=d.user("investigator"))
+    services.step_take(case=case, by=head, given=inputs.Escalate(
+        reason=EscalationReason.DEADLINE_MISSED, investigating_officer=d.user("investigator")))
     yield d.ago(12, 12, 30)
     services.evidence_add(case=case, by=d.user("investigator"), link=case.content_url,
                           description="The comment still visible the day after the removal deadline.")
     yield d.ago(4, 15, 0)
     first_date = d.after(d.day(4), 6)
-    services.case_refer_to_hearing(
-        case=case, by=head, hearing_at=d.at(first_date, 10), place="The meeting room, Rainow Primary School",
-        panel=[head],
-        findings=(
-            "Sam accepts writing the comment. It stayed up two days after the removal deadline; he says he did "
-            "not read the email. Sam has a live first written warning for a breach of confidentiality (b.2)."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.at(first_date, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        findings="Sam accepts writing the comment. It stayed up two days after the removal deadline; he says he did "
+            "not read the email. Sam has a live first written warning for a breach of confidentiality (b.2)."))
     yield d.ago(1, 11, 0)
-    services.case_reschedule(case=case, by=head, reason=RescheduleReason.COMPANION_UNAVAILABLE,
-                             hearing_at=d.at(d.after(first_date, 2), 13, 30))
+    services.step_take(case=case, by=head, given=inputs.Reschedule(
+        reason=RescheduleReason.COMPANION_UNAVAILABLE, hearing_at=d.at(d.after(first_date, 2), 13, 30)))
 
 
 def ellie_marsh_withdrawn(d: Demo) -> Iterator[datetime]:
@@ -521,8 +461,8 @@ def ellie_marsh_withdrawn(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(8, 8, 50)
-    services.case_withdraw(case=case, by=case.reporter,
-                           reason="The account belongs to a parent called Ellie, not to our colleague. My mistake.")
+    services.step_take(case=case, by=case.reporter, given=inputs.Withdraw(
+        reason="The account belongs to a parent called Ellie, not to our colleague. My mistake."))
 
 
 def chris_doyle_content_removed(d: Demo) -> Iterator[datetime]:
@@ -543,12 +483,10 @@ def chris_doyle_content_removed(d: Demo) -> Iterator[datetime]:
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The post in the village group.")
     yield d.ago(7, 8, 15)
-    services.case_request_content_removal(case=case, by=head)
+    services.step_take(case=case, by=head, given=inputs.RequestContentRemoval())
     yield d.ago(6, 9, 5)
-    services.case_confirm_removed(
-        case=case, by=head,
-        how_confirmed="Checked the group from the school office: the post and its photos have gone.",
-    )
+    services.step_take(case=case, by=head, given=inputs.ConfirmRemoved(
+        how_confirmed="Checked the group from the school office: the post and its photos have gone."))
 
 
 def hannah_lewis_containment(d: Demo) -> Iterator[datetime]:
@@ -566,11 +504,9 @@ def hannah_lewis_containment(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(4, 10, 30)
-    services.case_secure_account(
-        case=case, by=d.user("headteacher"),
+    services.step_take(case=case, by=d.user("headteacher"), given=inputs.SecureAccount(
         checklist={"password_changed": False, "two_factor_enabled": False,
-                   "platform_recovery_requested": True, "takedown_requested": True},
-    )
+                   "platform_recovery_requested": True, "takedown_requested": True}))
 
 
 def jordan_blake_referred_and_suspended(d: Demo) -> Iterator[datetime]:
@@ -590,33 +526,20 @@ def jordan_blake_referred_and_suspended(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(2, 9, 20)
-    services.case_refer_to_lado(
-        case=case, by=d.user("dsl"),
-        allegation=(
-            "A teaching assistant accepted a 10-year-old pupil's follow request on his personal Instagram and "
-            "exchanged private messages with her, asking her to keep the contact from her mother."
-        ),
-    )
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.ReferToLado(
+        allegation="A teaching assistant accepted a 10-year-old pupil's follow request on his personal Instagram and "
+            "exchanged private messages with her, asking her to keep the contact from her mother."))
     yield d.ago(2, 14, 30)
-    services.case_suspend(
-        case=case, by=head, named_contact=d.user("hr"), review_on=d.after(d.day(2), 10),
-        reason=(
-            "An allegation, referred to the LADO, that Jordan contacted a pupil privately and asked her to keep "
-            "it secret."
-        ),
-        why_needed=(
-            "Jordan works one-to-one with pupils in Year 6, including the pupil concerned, and the LADO asked "
-            "that he has no contact with pupils while the strategy discussion takes place."
-        ),
-        alternatives_considered=(
-            "A move to another class (rejected: every class has pupils); office duties (rejected: the office is "
-            "on the pupils' route to the hall). No role away from children exists in a school of this size."
-        ),
-        contact_restrictions=(
-            "No contact with pupils or their families, including on social media. Do not discuss the allegation "
-            "with colleagues other than your named contact and your trade union representative."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.Suspend(
+        named_contact=d.user("hr"), review_on=d.after(d.day(2), 10),
+        reason="An allegation, referred to the LADO, that Jordan contacted a pupil privately and asked her to keep "
+            "it secret.",
+        why_needed="Jordan works one-to-one with pupils in Year 6, including the pupil concerned, and the LADO asked "
+            "that he has no contact with pupils while the strategy discussion takes place.",
+        alternatives_considered="A move to another class (rejected: every class has pupils); office duties (rejected: the office is "
+            "on the pupils' route to the hall). No role away from children exists in a school of this size.",
+        contact_restrictions="No contact with pupils or their families, including on social media. Do not discuss the allegation "
+            "with colleagues other than your named contact and your trade union representative."))
 
 
 def lucy_brennan_removal_requested(d: Demo) -> Iterator[datetime]:
@@ -635,7 +558,7 @@ def lucy_brennan_removal_requested(d: Demo) -> Iterator[datetime]:
     )
     services.evidence_add(case=case, by=case.reporter, link=case.content_url, description="The post on X.")
     yield d.ago(1, 8, 40)
-    services.case_request_content_removal(case=case, by=d.user("headteacher"))
+    services.step_take(case=case, by=d.user("headteacher"), given=inputs.RequestContentRemoval())
 
 
 def ryan_cole_reported(d: Demo) -> Iterator[datetime]:
@@ -693,19 +616,13 @@ def laura_whitworth_account_secured(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(15, 11, 0)
-    services.case_secure_account(
-        case=case, by=head,
+    services.step_take(case=case, by=head, given=inputs.SecureAccount(
         checklist={"password_changed": True, "two_factor_enabled": True,
-                   "platform_recovery_requested": True, "takedown_requested": True},
-    )
+                   "platform_recovery_requested": True, "takedown_requested": True}))
     yield d.ago(12, 10, 0)
-    services.case_resolve(
-        case=case, by=head,
-        what_was_done=(
-            "Facebook removed the impostor profile. Laura's own account has a new password and two-factor "
-            "authentication. Year 3 parents were told through the school app not to accept the requests."
-        ),
-    )
+    services.step_take(case=case, by=head, given=inputs.Resolve(
+        what_was_done="Facebook removed the impostor profile. Laura's own account has a new password and two-factor "
+            "authentication. Year 3 parents were told through the school app not to accept the requests."))
 
 
 def gareth_mills_content_removed(d: Demo) -> Iterator[datetime]:
@@ -723,11 +640,10 @@ def gareth_mills_content_removed(d: Demo) -> Iterator[datetime]:
         ),
     )
     yield d.ago(5, 8, 30)
-    services.case_request_content_removal(case=case, by=head)
+    services.step_take(case=case, by=head, given=inputs.RequestContentRemoval())
     yield d.ago(4, 9, 10)
-    services.case_confirm_removed(
-        case=case, by=head, how_confirmed="Gareth deleted the post in front of me and showed me his profile.",
-    )
+    services.step_take(case=case, by=head, given=inputs.ConfirmRemoved(
+        how_confirmed="Gareth deleted the post in front of me and showed me his profile."))
 
 
 BOLLINGTON_CASES: list[Scenario] = [
