@@ -11,9 +11,18 @@ Two kinds of rule live here:
   `user.has_perm("incidents.<permission>", case)`, less the conflicts of interest that no
   grant can override: the employee a case is about never sees or acts on it.
 Views, templates and the workflow's transitions all ask these functions.
+
+From the `can_*` rules comes the one reading rule: `reading_for(user, case)` (a person) and
+`reading_for_audience(case, purpose)` (a bundle made for a panel or a tribunal) say what a reader
+may see of a case (a `Reading`). The case page, the bundles, the reporter's page and subject
+access all present a case through it, so a panel's bundle holds nothing the panel may not see
+on the case page, and a reporter sees what they gave and no more.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -69,25 +78,36 @@ def school_wide_roles(school_ids) -> dict[int, list[tuple[int, str]]]:
     return roles
 
 
+# What each part in a case is granted (`deserved_grants`); the bundles read what their audience
+# would hold from the same table (`reading_for_audience`).
+REPORTER_GRANTS = ("view_own_report", "withdraw_report")
+CASE_MANAGER_GRANTS = ("view_case", "manage_case", "refer_safeguarding", "view_special_category")
+INVESTIGATOR_GRANTS = ("view_case", "investigate_case", "view_special_category")
+HEARING_PANEL_GRANTS = ("view_case", "hear_case")
+APPEAL_PANEL_GRANTS = ("view_case", "hear_appeal")
+HR_ADVISER_GRANTS = ("view_case", "export_case", "view_special_category")
+DSL_GRANTS = ("view_case", "refer_safeguarding", "view_special_category")
+
+
 def deserved_grants(case, *, school_roles: list[tuple[int, str]] | None = None) -> set[tuple[int, str]]:
     """The (user id, permission codename) pairs `case` should grant. `school_roles` (from
     `school_wide_roles`) and the panels prefetched save their queries when many cases are
     re-granted at once."""
-    grants = {(case.reporter_id, "view_own_report"), (case.reporter_id, "withdraw_report")}
-    involved = [(case.case_manager_id, ("view_case", "manage_case", "refer_safeguarding", "view_special_category"))]
+    grants = {(case.reporter_id, codename) for codename in REPORTER_GRANTS}
+    involved = [(case.case_manager_id, CASE_MANAGER_GRANTS)]
     if case.investigating_officer_id:
-        involved.append((case.investigating_officer_id, ("view_case", "investigate_case", "view_special_category")))
+        involved.append((case.investigating_officer_id, INVESTIGATOR_GRANTS))
     for member in case.hearing_panel.all():
-        involved.append((member.pk, ("view_case", "hear_case")))
+        involved.append((member.pk, HEARING_PANEL_GRANTS))
     for member in case.appeal_panel.all():
-        involved.append((member.pk, ("view_case", "hear_appeal")))
+        involved.append((member.pk, APPEAL_PANEL_GRANTS))
     if school_roles is None:
         school_roles = school_wide_roles([case.school_id])[case.school_id]
     for person, role in school_roles:
         if role == Role.HR_ADVISER:
-            involved.append((person, ("view_case", "export_case", "view_special_category")))
+            involved.append((person, HR_ADVISER_GRANTS))
         elif case.safeguarding:
-            involved.append((person, ("view_case", "refer_safeguarding", "view_special_category")))
+            involved.append((person, DSL_GRANTS))
     subject_user = case.subject.user_id if case.subject_id else None
     return grants | {(person, codename) for person, codenames in involved if person != subject_user
                      for codename in codenames}
@@ -179,12 +199,132 @@ def can_view_special_category(user, case) -> bool:
 def can_download_letter(user, letter) -> bool:
     """Whoever may see the case (and its special category data, for a letter holding some), and
     the person a letter was sent to within the product (the reporter's acknowledgement); never
-    the employee concerned through the product."""
+    the employee concerned through the product. The letters a reader sees (`Reading`)."""
     if not user.is_authenticated or is_subject(user, letter.case):
         return False
-    if holds_special_category(letter) and not can_view_special_category(user, letter.case):
-        return False
-    return letter.recipient_user_id == user.pk or can_view_case(user, letter.case)
+    return reading_for(user, letter.case).sees_letter(letter)
+
+
+# --- The reading rule: what each reader may see of a case -------------------------------------
+
+@dataclass(frozen=True)
+class Reading:
+    """What one reader may see of one case.
+
+    - `whole_case`: the case, its people and its whole timeline; otherwise only their own report
+      (what they gave, the events they made, and the plain status);
+    - `special_category`: what the LADO was told and advised, low-level concerns, and the letters
+      holding them (`holds_special_category`); otherwise the timeline says a step was taken, not
+      what it recorded;
+    - `all_evidence` / `all_letters`: every item; otherwise only the evidence `reader` added and
+      the letters sent to `reader`;
+    - `technical_appendix`: may have the grants, hashes, ids and sequence numbers of the timeline
+      (`incidents.timeline`, technical=True): HR, who exports, and a tribunal's bundle;
+    - `reader`: the person's user id, for their own evidence, letters and events (None for an
+      audience, and for a reader of the whole case, whose reading is the same as anyone's in
+      their part).
+    """
+
+    whole_case: bool = False
+    special_category: bool = False
+    all_evidence: bool = False
+    all_letters: bool = False
+    technical_appendix: bool = False
+    reader: int | None = None
+
+    @property
+    def sees_anything(self) -> bool:
+        return self.whole_case or self.reader is not None
+
+    def sees_evidence(self, evidence: Any) -> bool:
+        return self.all_evidence or (self.reader is not None and evidence.added_by_id == self.reader)
+
+    def sees_letter(self, letter: Any) -> bool:
+        if holds_special_category(letter) and not self.special_category:
+            return False
+        return self.all_letters or (self.reader is not None and letter.recipient_user_id == self.reader)
+
+    def sees_step_details(self, step: str) -> bool:
+        """Whether the details a step recorded may be shown, or only that it was taken."""
+        return self.special_category or step not in SPECIAL_CATEGORY_STEPS
+
+    def evidence(self, case: Any) -> Any:
+        """The case's evidence this reader sees, oldest first, with who added it."""
+        items = case.evidence.select_related("added_by").order_by("added_at", "pk")
+        if self.all_evidence:
+            return items
+        return items.filter(added_by_id=self.reader) if self.reader is not None else items.none()
+
+    def letters(self, case: Any) -> list:
+        """The case's letters (every version, oldest first) this reader sees."""
+        from incidents.letters.services import letters_of_case
+
+        return [letter for letter in letters_of_case(case) if self.sees_letter(letter)]
+
+
+NOTHING = Reading()
+
+
+def _reading(*, view_case: bool, special_category: bool, export: bool, own_report: bool,
+             reader: int | None) -> Reading:
+    if view_case:
+        return Reading(whole_case=True, special_category=special_category, all_evidence=True, all_letters=True,
+                       technical_appendix=export)
+    if own_report:
+        return Reading(reader=reader)
+    return NOTHING
+
+
+def reading_for(user: Any, case: Any) -> Reading:
+    """What `user` may see of `case`, from the `can_*` rules: the whole case (with or without
+    special category data), their own report only (the reporter), or nothing."""
+    if not user.is_authenticated:
+        return NOTHING
+    return _reading(view_case=can_view_case(user, case), special_category=can_view_special_category(user, case),
+                    export=can_export_case(user, case), own_report=can_view_own_report(user, case), reader=user.pk)
+
+
+def own_report_reading(user: Any, case: Any) -> Reading:
+    """The reporter's reading of their own report (their report's page): the evidence they added
+    and the letters sent to them, even if they also read the whole case in another part (a
+    safeguarding lead who reported it sees the rest on the case page)."""
+    if not user.is_authenticated or not can_view_own_report(user, case):
+        return NOTHING
+    return Reading(reader=user.pk)
+
+
+def reading_for_subject_access(staff: Any, case: Any) -> Reading:
+    """What a subject access export about `staff` (a StaffMember) holds of `case`: for the
+    employee concerned, everything held about them (special category data included, since it is
+    theirs); for anyone else, their own reading (`reading_for`) — a reporter what they gave, the
+    letters to them and the plain status — or, with no part left in the case, the events they
+    made. Never a technical appendix."""
+    if case.subject_id == staff.pk or (staff.user_id and is_subject(staff.user, case)):
+        return Reading(whole_case=True, special_category=True, all_evidence=True, all_letters=True)
+    if not staff.user_id:
+        return NOTHING
+    reading = reading_for(staff.user, case)
+    if not reading.sees_anything:
+        return Reading(reader=staff.user_id)
+    return replace(reading, technical_appendix=False)
+
+
+# Who each bundle is made for, and what that reader would be granted (`deserved_grants`).
+AUDIENCES = {
+    "hearing": ("the disciplinary hearing panel", HEARING_PANEL_GRANTS),
+    "appeal": ("the appeal panel", APPEAL_PANEL_GRANTS),
+    "tribunal": ("an employment tribunal", HR_ADVISER_GRANTS),  # made by HR: what HR may see
+}
+
+
+def reading_for_audience(case: Any, purpose: str) -> Reading:
+    """What a bundle made for `purpose` ("hearing", "appeal" or "tribunal") may hold: what its
+    audience may see on the case page. A panel's bundle holds no special category data (no LADO
+    referral letter, no letter telling the LADO's outcome, no details of those steps) and no
+    technical appendix; a tribunal's holds what the HR adviser who makes it may see."""
+    granted = AUDIENCES[purpose][1]
+    return _reading(view_case="view_case" in granted, special_category="view_special_category" in granted,
+                    export="export_case" in granted, own_report=False, reader=None)
 
 
 def conflict_of_interest(person, case, *, role: str) -> str | None:

@@ -5,6 +5,13 @@ evidence with hashes, then every letter issued on the case (merged with pypdf, e
 bookmarked) — and a ZIP holding that PDF, the original evidence files, the letters and a
 `manifest.json` of SHA-256 hashes (`archive.archive_verify`, `manage.py verify_bundle`).
 
+A bundle holds what its audience may see (`permissions.reading_for_audience`): a panel's bundle
+nothing the panel may not see on the case page (no special category details, no LADO referral
+letter, no letter telling the LADO's outcome); a tribunal's bundle what the HR adviser making it
+may see. The chronology and the investigation record are the case's timeline as that reader reads
+it (`incidents.timeline`), in plain words; the grants, hashes and sequence numbers of each event
+are in a technical appendix, only when HR asks for it in a tribunal's bundle.
+
 The bundle's own pages are laid out from `templates/incidents/exports/bundle.html` and rendered
 by the letters' renderer (WeasyPrint, no URL but the app's static files); its headings become
 the PDF's bookmarks. Evidence and letters are checked against the hashes recorded when they
@@ -19,7 +26,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import pypdf
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template import Context
 from pypdf.errors import PyPdfError
 
@@ -29,21 +36,19 @@ from incidents.exports.archive import ManifestZip
 from incidents.exports.records import export_record
 from incidents.letters import render
 from incidents.letters.documents import engine
-from incidents.models import Case, CaseEvent
+from incidents.models import Case
 from incidents.models.exports import ExportKind
-from incidents.workflow import State, Suspension
+from incidents.names import display_name
+from incidents.permissions import Reading, reading_for_audience
+from incidents.timeline import timeline_for
 
-PURPOSES = {
-    "hearing": "the disciplinary hearing panel",
-    "appeal": "the appeal panel",
-    "tribunal": "an employment tribunal",
-}
+# Who a bundle is for, in words ("the appeal panel"); what each may see is the reading rule's.
+PURPOSES = {purpose: words for purpose, (words, _) in permissions.AUDIENCES.items()}
 
 # The steps that make up the investigation record: establishing the facts, the hearing, the appeal.
 INVESTIGATION_STEPS = {"open_investigation", "escalate", "record_lado_outcome", "reopen", "refer_to_hearing",
                        "reschedule", "record_outcome", "lodge_appeal", "decide_appeal", "close_no_case",
                        "give_management_advice"}
-ACCESS_KINDS = {CaseEvent.Kind.VIEWED, CaseEvent.Kind.DOWNLOADED, CaseEvent.Kind.EXPORTED}
 TEMPLATE = "incidents/exports/bundle_document.html"
 
 
@@ -61,47 +66,6 @@ class Made:
     size: int
     files: int
     record: object = None  # the ExportRecord
-
-
-def person_name(user) -> str:
-    if user is None:
-        return "Casework (automatic)"
-    return user.get_full_name() or user.get_username()
-
-
-def describe(value) -> str:
-    """An event's detail in words."""
-    if isinstance(value, dict):
-        if "name" in value:
-            return str(value["name"])
-        if "reference" in value:
-            return f"{value['reference']}" + (f" to {value['recipient']}" if value.get("recipient") else "")
-        return "; ".join(f"{k.replace('_', ' ')}: {describe(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(describe(v) for v in value)
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
-
-
-def event_entries(case: Case, events) -> list[dict]:
-    states = dict(State.choices) | dict(Suspension.choices)
-    entries = []
-    for event in events:
-        if event.transition:
-            what = next(iter(getattr(case, event.transition)._django_fsm.transitions.values())).custom["label"]
-        else:
-            what = event.get_kind_display()
-        change = ""
-        if event.from_state and event.to_state and event.from_state != event.to_state:
-            change = f"{states.get(event.from_state, event.from_state)} → {states.get(event.to_state, event.to_state)}"
-        details = [(key.replace("_", " ").capitalize(), describe(value)) for key, value in event.details.items()
-                   if value not in ("", None, [], {})]
-        entries.append({"sequence": event.sequence, "at": event.at, "who": person_name(event.actor), "what": what,
-                        "change": change, "note": event.note, "details": details, "hash": event.hash})
-    return entries
 
 
 def _read_checked(field_file, expected: str, label: str) -> bytes:
@@ -122,39 +86,41 @@ def _pages(pdf: bytes) -> int | None:
         return None
 
 
-def bundle_parts(case: Case) -> dict:
-    """Everything the bundle holds, read and checked: evidence files and letters with their bytes."""
+def bundle_parts(case: Case, reading: Reading, *, technical: bool = False) -> dict:
+    """Everything the bundle holds for `reading`, read and checked: the evidence and letters that
+    reader may see, with their bytes; the chronology and the investigation record as that reader
+    reads them; with `technical`, the technical appendix."""
     evidence = []
-    for number, item in enumerate(case.evidence.select_related("added_by").order_by("added_at", "pk"), start=1):
-        entry = {"number": number, "item": item, "added_by": person_name(item.added_by), "path": "", "content": None}
+    for number, item in enumerate(reading.evidence(case), start=1):
+        entry = {"number": number, "item": item, "added_by": display_name(item.added_by), "path": "",
+                 "content": None}
         if item.file:
             entry["content"] = _read_checked(item.file, item.sha256, f"Evidence {item.original_name}")
             entry["path"] = f"evidence/{number:02d}-{safe_name(item.original_name) or 'file'}"
         evidence.append(entry)
     letters = []
-    for number, letter in enumerate(case.letters.select_related("issued_by").order_by("issued_at", "pk"), start=1):
+    for number, letter in enumerate(reading.letters(case), start=1):
         content = _read_checked(letter.pdf, letter.sha256, f"Letter {letter.reference}")
         letters.append({"number": number, "letter": letter, "content": content, "pages": _pages(content),
                         "path": f"letters/{number:02d}-{letter.reference.replace('/', '-')}.pdf",
-                        "issued_by": person_name(letter.issued_by), "start": None})
-    events = list(case.events.select_related("actor").order_by("sequence"))
-    chronology = [event for event in events if event.kind not in ACCESS_KINDS]
-    investigation = [event for event in chronology if event.transition in INVESTIGATION_STEPS]
-    return {"evidence": evidence, "letters": letters, "chronology": event_entries(case, chronology),
-            "investigation": event_entries(case, investigation)}
+                        "issued_by": display_name(letter.issued_by), "start": None})
+    chronology = timeline_for(case, reading)
+    return {"evidence": evidence, "letters": letters, "chronology": chronology,
+            "investigation": [entry for entry in chronology if entry.step in INVESTIGATION_STEPS],
+            "appendix": timeline_for(case, reading, technical=True) if technical else []}
 
 
 def bundle_pdf(case: Case, *, purpose: str, by, parts: dict | None = None) -> bytes:
     """The bundle as one PDF: its own pages, then every letter, each a bookmark. Renders twice, so
     the index can give the page where each letter starts."""
-    parts = parts or bundle_parts(case)
+    parts = parts or bundle_parts(case, reading_for_audience(case, purpose))
     context = {
         "case": case, "school": case.school, "purpose": PURPOSES[purpose], "made_at": clock.now(),
-        "made_by": person_name(by), "clauses": list(case.clauses.order_by("position")),
-        "reporter": person_name(case.reporter), "case_manager": person_name(case.case_manager),
-        "investigating_officer": person_name(case.investigating_officer) if case.investigating_officer else "",
-        "hearing_panel": [person_name(u) for u in case.hearing_panel.all()],
-        "appeal_panel": [person_name(u) for u in case.appeal_panel.all()],
+        "made_by": display_name(by), "clauses": list(case.clauses.order_by("position")),
+        "reporter": display_name(case.reporter), "case_manager": display_name(case.case_manager),
+        "investigating_officer": display_name(case.investigating_officer) if case.investigating_officer else "",
+        "hearing_panel": [display_name(u) for u in case.hearing_panel.all()],
+        "appeal_panel": [display_name(u) for u in case.appeal_panel.all()],
         **parts,
     }
     template = engine().get_template(TEMPLATE)
@@ -184,17 +150,26 @@ def bundle_pdf(case: Case, *, purpose: str, by, parts: dict | None = None) -> by
     return out.getvalue()
 
 
-def bundle_build(*, case: Case, by, purpose: str) -> Made:
-    """Make the case bundle ZIP for `purpose` and record the export (an `ExportRecord`, and an
-    'exported' event on the case). Only someone who may export the case may make it."""
+TECHNICAL_REFUSED = ("A technical appendix goes only into a bundle for a tribunal: "
+                     "a panel sees no grants, hashes or record numbers on the case page.")
+
+
+def bundle_build(*, case: Case, by, purpose: str, technical: bool = False) -> Made:
+    """Make the case bundle ZIP for `purpose` ("hearing", "appeal", "tribunal"), holding what that
+    audience may see, with a technical appendix if `technical` (a tribunal's bundle only:
+    ValidationError otherwise), and record the export (an `ExportRecord`, and an 'exported'
+    event on the case). Only someone who may export the case may make it."""
     if purpose not in PURPOSES:
         raise ValueError(f"Unknown purpose: {purpose}")
     if not permissions.can_export_case(by, case):
         raise PermissionDenied("You cannot export this case.")
-    parts = bundle_parts(case)
+    reading = reading_for_audience(case, purpose)
+    if technical and not reading.technical_appendix:
+        raise ValidationError(TECHNICAL_REFUSED)
+    parts = bundle_parts(case, reading, technical=technical)
     pdf = bundle_pdf(case, purpose=purpose, by=by, parts=parts)
     archive = ManifestZip({"bundle": "casework case bundle", "case": case.reference, "school": case.school.name,
-                           "purpose": PURPOSES[purpose], "made_at": clock.now(), "made_by": person_name(by)})
+                           "purpose": PURPOSES[purpose], "made_at": clock.now(), "made_by": display_name(by)})
     archive.add(f"{case.reference}-bundle.pdf", pdf)
     for entry in parts["evidence"]:
         if entry["content"] is not None:
@@ -203,7 +178,7 @@ def bundle_build(*, case: Case, by, purpose: str) -> Made:
         archive.add(entry["path"], entry["content"])
     file, sha256, size = archive.close()
     record = export_record(by=by, kind=ExportKind.BUNDLE, file_format="zip", rows=len(archive.entries), cases=[case],
-                  filters={"case": case.reference, "purpose": purpose}, sha256=sha256,
-                  what=f"Case bundle for {PURPOSES[purpose]}")
+                  filters={"case": case.reference, "purpose": purpose, "technical": technical}, sha256=sha256,
+                  what=f"Case bundle for {PURPOSES[purpose]}" + (", with a technical appendix" if technical else ""))
     return Made(file=file, filename=f"{case.reference}-bundle-{clock.today().isoformat()}.zip", sha256=sha256,
                 size=size, files=len(archive.entries), record=record)

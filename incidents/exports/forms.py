@@ -56,6 +56,11 @@ class RegisterForm(AccessibleForm):
 class BundleForm(AccessibleForm):
     purpose = forms.ChoiceField(label="Who is the bundle for?", widget=forms.RadioSelect, initial="hearing",
                                 choices=[(key, label[0].upper() + label[1:]) for key, label in PURPOSES.items()])
+    technical = forms.BooleanField(
+        required=False, label="Add a technical appendix",
+        help_text="For a tribunal only: each event's record number and hash, who gained or lost access to the "
+                  "case, and the ids and hashes of evidence and letters. A panel's bundle holds only what the "
+                  "panel sees on the case page.")
 
 
 class StaffMemberField(forms.ModelChoiceField):

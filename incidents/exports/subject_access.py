@@ -2,9 +2,14 @@
 
 A member of staff appears in a case as the employee concerned, as its reporter, or named in
 it (case manager, investigating officer, hearing or appeal panel, recipient of a letter, or
-acting on the timeline). The ZIP holds `subject-access.json` (for programs),
-`subject-access.html` (for a person to read), the letters addressed to them and, where they
-are the employee concerned or the reporter, the evidence files; with a `manifest.json` of hashes.
+acting on the timeline). What each case shows of itself is that person's own reading
+(`permissions.reading_for_subject_access`), presented by the one presenter (`incidents.timeline`):
+the employee concerned everything held about them; a reporter what they gave, the letters to
+them and the plain status of their report; anyone else what they may see of the case.
+
+The ZIP holds `subject-access.json` (for programs), `subject-access.html` (for a person to
+read), the letters addressed to them and, where they are the employee concerned or the
+reporter, the evidence files they may see; with a `manifest.json` of hashes.
 
 With `redact_others`, every other person's name is replaced by "[redacted]" in the JSON and
 the HTML, in names and in free text alike. Evidence files (screenshots, PDFs) cannot be
@@ -25,11 +30,14 @@ from django.template.loader import render_to_string
 from incidents import clock
 from incidents.evidence_checks import safe_name
 from incidents.exports.archive import ManifestZip
-from incidents.exports.bundle import ACCESS_KINDS, Made, _read_checked, event_entries, person_name
+from incidents.exports.bundle import Made, _read_checked
 from incidents.exports.records import export_record
 from incidents.models import Case, StaffMember
 from incidents.models.exports import ExportKind
+from incidents.names import display_name as person_name
+from incidents.permissions import reading_for_subject_access
 from incidents.selectors import cases_exportable_by
+from incidents.timeline import ACCESS_KINDS, plain_status, timeline_for
 
 REDACTED = "[redacted]"
 
@@ -117,37 +125,43 @@ def subject_access_build(*, staff: StaffMember, by, redact_others: bool) -> Made
     other_names: set[str] = set()
     for case in cases:
         roles = _roles(case, staff)
+        reading = reading_for_subject_access(staff, case)
         people = {
             "employee concerned": case.subject.full_name if case.subject else None,
             "reporter": person_name(case.reporter),
-            "case manager": person_name(case.case_manager),
-            "investigating officer": person_name(case.investigating_officer) if case.investigating_officer else None,
-            "hearing panel": [person_name(u) for u in case.hearing_panel.all()],
-            "appeal panel": [person_name(u) for u in case.appeal_panel.all()],
         }
+        if reading.whole_case:
+            people |= {
+                "case manager": person_name(case.case_manager),
+                "investigating officer": (person_name(case.investigating_officer)
+                                          if case.investigating_officer else None),
+                "hearing panel": [person_name(u) for u in case.hearing_panel.all()],
+                "appeal panel": [person_name(u) for u in case.appeal_panel.all()],
+            }
         for value in people.values():
             other_names.update(value if isinstance(value, list) else [value] if value else [])
         people = {role: "; ".join(value) if isinstance(value, list) else value
                   for role, value in people.items() if value}
-        events = [e for e in case.events.select_related("actor").order_by("sequence") if e.kind not in ACCESS_KINDS]
-        for event in events:
+        for event in case.events.select_related("actor").exclude(kind__in=ACCESS_KINDS):
             if event.actor_id:
                 other_names.add(person_name(event.actor))
             _names_in(event.details, other_names)
-        timeline = [{"at": e["at"], "who": e["who"], "what": e["what"], "change": e["change"], "note": e["note"],
-                     "details": [{"label": label, "text": text} for label, text in e["details"]]}
-                    for e in event_entries(case, events)]
+        other_names.update(letter.recipient_name for letter in case.letters.all()
+                           if letter.recipient_user_id or letter.recipient_staff_id)
+        timeline = [{"when": entry.when, "when_words": entry.when_words, "who": entry.who, "what": entry.what,
+                     "change": entry.change,
+                     "details": [{"label": label, "text": text} for label, text in entry.details]}
+                    for entry in timeline_for(case, reading)]
         first_hand = "employee concerned" in roles or "reporter" in roles
         letters = []
         mine = Q(recipient_staff=staff) | (Q(recipient_user=staff.user_id) if staff.user_id else Q(pk__in=[]))
         for letter in case.letters.filter(mine).order_by("issued_at", "pk"):
-            other_names.add(letter.recipient_name)
             content = _read_checked(letter.pdf, letter.sha256, f"Letter {letter.reference}")
             path = archive.add(f"letters/{letter.reference.replace('/', '-')}.pdf", content)
             letters.append({"reference": letter.reference, "title": letter.title, "issued_at": letter.issued_at,
                             "file": path, "sha256": letter.sha256})
         evidence = []
-        for item in case.evidence.order_by("added_at", "pk"):
+        for item in reading.evidence(case):
             entry = {"name": item.original_name or item.link, "added_at": item.added_at, "sha256": item.sha256,
                      "file": None}
             if item.file and first_hand and not redact_others:
@@ -156,10 +170,13 @@ def subject_access_build(*, staff: StaffMember, by, redact_others: bool) -> Made
             evidence.append(entry)
         held.append({
             "reference": case.reference, "school": case.school.name, "roles": roles,
-            "kind": case.get_kind_display(), "stage": case.get_state_display(), "reported_at": case.reported_at,
+            "kind": case.get_kind_display(),
+            "stage": case.get_state_display() if reading.whole_case else plain_status(case),
+            "reported_at": case.reported_at,
             "description": case.description if first_hand else None,
             "clauses": [clause.ref for clause in case.clauses.all()],
-            "outcome": case.get_outcome_display() or None, "warning_expires_on": case.warning_expires_on,
+            "outcome": (case.get_outcome_display() or None) if reading.whole_case else None,
+            "warning_expires_on": case.warning_expires_on if reading.whole_case else None,
             "people": people, "timeline": timeline, "letters": letters, "evidence": evidence,
         })
     redact = _Redactor(own_names, other_names, redact_others)

@@ -49,7 +49,8 @@ def _make(prepared: PreparedExport) -> tuple[IO[bytes], str, str, ExportRecord |
         return file, register.filename(file_format), register.FORMATS[file_format][0], record
     if prepared.kind == ExportKind.BUNDLE:
         case = Case.objects.select_related("school").get(uuid=parameters["case"])
-        made = bundle.bundle_build(case=case, by=by, purpose=parameters["purpose"])
+        made = bundle.bundle_build(case=case, by=by, purpose=parameters["purpose"],
+                                   technical=parameters.get("technical", False))
     else:
         staff = StaffMember.objects.select_related("school", "user").get(pk=parameters["staff_member"])
         made = subject_access.subject_access_build(staff=staff, by=by, redact_others=parameters["redact_others"])

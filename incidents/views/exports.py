@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from incidents import permissions, selectors
 from incidents.exports import register, tasks
-from incidents.exports.bundle import BundleError, bundle_build
+from incidents.exports.bundle import TECHNICAL_REFUSED, BundleError, bundle_build
 from incidents.exports.forms import BundleForm, RegisterForm, SubjectAccessForm
 from incidents.exports.subject_access import people_for_subject_access, subject_access_build
 from incidents.models import PreparedExport
@@ -95,22 +95,28 @@ class PreparedDownloadView(SignedInMixin, View):
 
 
 class CaseBundleView(CaseMixin, FormView):
-    """A case's bundle for a hearing panel, an appeal panel or a tribunal."""
+    """A case's bundle for a hearing panel, an appeal panel or a tribunal, holding what that
+    audience may see (`permissions.reading_for_audience`), with a technical appendix on request
+    where the audience may have one (a tribunal)."""
 
     case_rule = staticmethod(permissions.can_export_case)
     template_name = "incidents/exports/case_bundle.html"
     form_class = BundleForm
 
     def form_valid(self, form):
-        purpose = form.cleaned_data["purpose"]
+        purpose, technical = form.cleaned_data["purpose"], form.cleaned_data["technical"]
+        if technical and not permissions.reading_for_audience(self.case, purpose).technical_appendix:
+            form.add_error("technical", TECHNICAL_REFUSED)
+            return self.form_invalid(form)
         if "background" in self.request.POST:
             tasks.prepared_export_request(by=self.request.user, kind=ExportKind.BUNDLE,
-                                          parameters={"case": str(self.case.uuid), "purpose": purpose})
+                                          parameters={"case": str(self.case.uuid), "purpose": purpose,
+                                                      "technical": technical})
             messages.success(self.request, f"The bundle of {self.case.reference} is being prepared. "
                                            "It will be listed on the exports page when it is ready.")
             return redirect("incidents:exports")
         try:
-            made = bundle_build(case=self.case, by=self.request.user, purpose=purpose)
+            made = bundle_build(case=self.case, by=self.request.user, purpose=purpose, technical=technical)
         except BundleError as problem:
             form.add_error(None, str(problem))
             return self.form_invalid(form)

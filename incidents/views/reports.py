@@ -7,9 +7,8 @@ from django.views.generic import DetailView, FormView, ListView
 
 from incidents import permissions, selectors, services
 from incidents.forms import ReportForm
+from incidents.timeline import plain_status
 from incidents.views.access import CaseMixin, SignedInMixin
-from incidents.models import Role
-from incidents.workflow import State
 
 
 class ReportConcernView(SignedInMixin, FormView):
@@ -44,18 +43,11 @@ class MyReportsView(SignedInMixin, ListView):
         return selectors.reports_by(self.request.user)
 
 
-def plain_stage(case) -> str:
-    """The stage in words for the reporter, with nothing of the investigation in it."""
-    if case.state == State.WITHDRAWN:
-        return "Withdrawn by you"
-    if case.state == State.CLOSED:
-        return "Closed"
-    if permissions.has_role(case.case_manager, case.school, Role.HEADTEACHER):
-        return "With the headteacher"
-    return "With the chair of governors"
-
-
 class MyReportDetailView(CaseMixin, DetailView):
+    """The reporter's own report: what they gave (their words and the evidence they added), the
+    letters sent to them and the plain status (`permissions.own_report_reading`); nothing the
+    school added or decided."""
+
     case_rule = staticmethod(permissions.can_view_own_report)
     template_name = "incidents/report_detail.html"
 
@@ -64,10 +56,11 @@ class MyReportDetailView(CaseMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         case = self.case
+        own = permissions.own_report_reading(self.request.user, case)
         return super().get_context_data(
-            stage=plain_stage(case),
-            evidence=case.evidence.all(),
-            letters=case.letters.filter(recipient_user=self.request.user),
+            stage=plain_status(case),
+            evidence=own.evidence(case),
+            letters=own.letters(case),
             can_withdraw="withdraw" in services.available_steps(case, self.request.user),
             **kwargs,
         )

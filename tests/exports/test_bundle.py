@@ -150,7 +150,7 @@ def bundle_contents(client, case, purpose, **choices) -> tuple[list[str], str]:
     """The files of the bundle's ZIP, and the text of the bundle's own pages (before the letters)."""
     archive = zipfile.ZipFile(io.BytesIO(bundle_zip(client, case, purpose, **choices)))
     pdf = pypdf.PdfReader(io.BytesIO(archive.read(f"{case.reference}-bundle.pdf")))
-    letters = next((item for item in pdf.outline if isinstance(item, list)), [])
+    letters = next((item for item in pdf.outline if isinstance(item, list) and item and "(" in item[0].title), [])
     own_pages = pdf.get_destination_page_number(letters[0]) if letters else len(pdf.pages)
     return archive.namelist(), " ".join(page.extract_text() for page in pdf.pages[:own_pages])
 

@@ -183,3 +183,27 @@ def test_my_reports_lists_only_mine(client, school, procedure):
     client.force_login(school.staff)
     page = client.get(reverse("incidents:report_list")).content.decode()
     assert mine.reference in page and theirs.reference not in page
+
+
+def test_reporter_sees_and_downloads_only_the_evidence_they_gave(client, school, procedure, take):
+    from incidents import services
+
+    case = procedure.report()
+    given = services.evidence_add(case=case, by=school.staff, file=upload("my-screenshot.png", png_bytes()))
+    # the case goes on to be investigated, and the investigating officer adds evidence
+    take("open_investigation", case, school.headteacher, investigating_officer=school.investigator)
+    added = services.evidence_add(case=case, by=school.investigator, file=upload("officer-notes.png", png_bytes()))
+
+    client.force_login(school.staff)
+    page = client.get(reverse("incidents:report_detail", args=[case.uuid])).content.decode()
+    assert "my-screenshot.png" in page and "officer-notes.png" not in page
+    assert str(added.uuid) not in page
+    mine = client.get(reverse("incidents:evidence_download", args=[case.uuid, given.uuid]))
+    assert mine.status_code == 200 and b"".join(mine.streaming_content) == png_bytes()
+    theirs = client.get(reverse("incidents:evidence_download", args=[case.uuid, added.uuid]))
+    assert theirs.status_code == 404 and b"officer-notes" not in theirs.content
+    downloads = case.events.filter(kind=CaseEvent.Kind.DOWNLOADED)
+    assert [event.details["what"].split(" (")[0] for event in downloads] == ["Evidence: my-screenshot.png"]
+
+    client.force_login(school.headteacher)  # those who see the case see both
+    assert client.get(reverse("incidents:evidence_download", args=[case.uuid, added.uuid])).status_code == 200
