@@ -13,8 +13,7 @@ from incidents import services
 from incidents.audit import audit_verify
 from incidents.models import Case, CaseEvent, Letter
 from incidents.models.events import AppendOnly
-from incidents.workflow import State, Suspension
-from incidents.workflow import inputs
+from incidents.workflow import State, Suspension, inputs
 
 pytestmark = pytest.mark.django_db
 
