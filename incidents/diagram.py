@@ -4,6 +4,8 @@ The README embeds the output of `python manage.py procedure_diagram`; a test kee
 two the same.
 """
 
+from typing import Any
+
 from django.db import models
 
 from incidents.workflow import steps
@@ -11,7 +13,7 @@ from incidents.workflow import steps
 
 def mermaid(model: type[models.Model], field_name: str) -> str:
     """A Mermaid `stateDiagram-v2` of every step that moves `model.field_name`."""
-    field = model._meta.get_field(field_name)
+    field: Any = model._meta.get_field(field_name)
     order = {value: position for position, value in enumerate(dict(field.choices))}
     edges = {(source, target, step.name) for step in steps() if step.field == field_name
              for source in step.sources for target in step.targets}

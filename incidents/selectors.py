@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from types import SimpleNamespace
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from incidents import clock, permissions
+from incidents import deadlines, permissions
+from incidents.deadlines import Due
 from incidents.models import Case, CaseUserObjectPermission
-from incidents.workflow import OPEN_STATES, State, Suspension
+from incidents.workflow import OPEN_STATES, State
 
 
 def _grants(user, *codenames: str) -> QuerySet[CaseUserObjectPermission]:
@@ -46,18 +46,6 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def reports_by(user) -> QuerySet[Case]:
     return Case.objects.filter(reporter=user).select_related("school", "case_manager").order_by("-reported_at")
-
-
-def overdue_q() -> Q:
-    """Cases whose next step is late: a deadline passed, a hearing held with no outcome recorded."""
-    today, now = clock.today(), clock.now()
-    return (
-        Q(state=State.CONTENT_REMOVAL_REQUESTED, removal_deadline__lt=today)
-        | Q(state=State.OUTCOME_ISSUED, appeal_deadline__lt=today)
-        | Q(state=State.HEARING_SCHEDULED, hearing_at__lt=now)
-        | Q(state=State.APPEAL, appeal_hearing_at__lt=now)
-        | Q(suspension=Suspension.SUSPENDED, suspension_review_on__lt=today)
-    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +92,7 @@ def case_list(user, filters: CaseFilters) -> QuerySet[Case]:
     cases = cases_matching(cases_visible_to(user), stage=filters.stage, kind=filters.kind, clause=filters.clause,
                            school=filters.school)
     if filters.overdue:
-        cases = cases.filter(overdue_q())
+        cases = cases.filter(deadlines.overdue_q())
     if filters.search:
         term = filters.search.strip()
         cases = cases.filter(Q(reference__icontains=term) | Q(subject__full_name__icontains=term))
@@ -123,7 +111,7 @@ class CaseRow:
     kind: str  # a Case.Kind
     state: str
     clauses: list[str]  # their refs, in the policy's order
-    deadline: tuple[date, str] | None
+    deadline: Due | None
 
     @property
     def stage(self) -> str:
@@ -137,15 +125,11 @@ class CaseRow:
         return Case.url_for(self.uuid)
 
 
-DEADLINE_FIELDS = ("state", "removal_deadline", "lado_due_on", "lado_referred_at", "hearing_at", "appeal_deadline",
-                   "appeal_hearing_at", "suspension", "suspension_review_on")
-
-
 def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
     """A page of a case list (the page's queryset) as its rows show it, in two queries: each
     case with its school, subject, stage and next deadline, and the clauses each cites."""
     listed = list(cases.values("pk", "uuid", "reference", "kind", "school__name", "subject__full_name",
-                              *DEADLINE_FIELDS))
+                              *deadlines.FIELDS))
     clauses = defaultdict(list)
     cited = Case.clauses.through.objects.filter(case_id__in=[values["pk"] for values in listed])
     for case_id, ref in cited.order_by("clause__position").values_list("case_id", "clause__ref"):
@@ -153,7 +137,7 @@ def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
     return [
         CaseRow(uuid=values["uuid"], reference=values["reference"], school=values["school__name"],
                 about=values["subject__full_name"] or "", kind=values["kind"], state=values["state"],
-                clauses=clauses[values["pk"]], deadline=next_deadline(SimpleNamespace(**values)))
+                clauses=clauses[values["pk"]], deadline=deadlines.next_deadline(SimpleNamespace(**values)))
         for values in listed
     ]
 
@@ -182,30 +166,20 @@ ACTING = ("manage_case", "investigate_case", "hear_case", "hear_appeal", "refer_
 
 def cases_awaiting(user) -> QuerySet[Case]:
     """Open cases in which this user has a part to play (they manage, investigate or hear it,
-    or may refer it to the LADO): the home page's cases needing their action. Read from their
-    grants of those permissions, so an HR adviser, who only views and exports, costs nothing."""
+    or may refer it to the LADO): the home page's cases needing their action, soonest deadline
+    first (`next_due_on` is annotated: the date, or None), then the cases with none, oldest first.
+    Read from their grants of those permissions, so an HR adviser, who only views and exports,
+    costs nothing."""
     acting = _grants(user, *ACTING).values("content_object_id")
     return (Case.objects.filter(pk__in=acting, state__in=OPEN_STATES)
-            .select_related("school", "subject").order_by("reported_at"))
+            .annotate(next_due_on=deadlines.next_due_on())
+            .select_related("school", "subject")
+            .order_by(F("next_due_on").asc(nulls_last=True), "reported_at", "pk"))
 
 
-def next_deadline(case) -> tuple[date, str] | None:
-    """The next date by which something must happen on this case, and what. Reads only the
-    case's DEADLINE_FIELDS, so a case list's values do as well as a Case."""
-    candidates = []
-    if case.state == State.CONTENT_REMOVAL_REQUESTED and case.removal_deadline:
-        candidates.append((case.removal_deadline, "Content to be removed"))
-    if case.state == State.SAFEGUARDING_REFERRAL and case.lado_due_on and not case.lado_referred_at:
-        candidates.append((case.lado_due_on, "LADO to be told"))
-    if case.state == State.HEARING_SCHEDULED and case.hearing_at:
-        candidates.append((clock.localdate(case.hearing_at), "Hearing"))
-    if case.state == State.OUTCOME_ISSUED and case.appeal_deadline:
-        candidates.append((case.appeal_deadline, "Appeal window closes"))
-    if case.state == State.APPEAL and case.appeal_hearing_at:
-        candidates.append((clock.localdate(case.appeal_hearing_at), "Appeal hearing"))
-    if case.suspension == Suspension.SUSPENDED and case.suspension_review_on:
-        candidates.append((case.suspension_review_on, "Suspension review"))
-    return min(candidates) if candidates else None
+# The case page, the home page and the case list read deadlines by these names (incidents.deadlines).
+next_deadline = deadlines.next_deadline
+overdue_q = deadlines.overdue_q
 
 
 def cases_exportable_by(user) -> QuerySet[Case]:

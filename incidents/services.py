@@ -37,11 +37,10 @@ from incidents.letters.services import (
 )
 from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, StaffMember
 from incidents.storage import atomic_with_files
-from incidents.working_days import add_working_days
 from incidents.workflow import State, StepInput, inputs, step_of
 from incidents.workflow.asking import person_recorded
 from incidents.workflow.steps import available_steps as _available_steps
-
+from incidents.working_days import add_working_days
 
 User = get_user_model()
 
@@ -53,7 +52,7 @@ SYSTEM = object()
 # --- Reporting ---------------------------------------------------------------------
 
 @atomic_with_files()
-def case_report(*, reporter, school: School, kind: str, description: str, platform: str,
+def case_report(*, reporter: Any, school: School, kind: str, description: str, platform: str,
                 subject: StaffMember | None = None, clauses: Iterable[Clause] = (), content_url: str = "",
                 seen_on: date | None = None, safeguarding: bool = False,
                 evidence: Iterable[UploadedFile] = ()) -> Case:
@@ -120,7 +119,7 @@ def case_report(*, reporter, school: School, kind: str, description: str, platfo
 # --- Evidence ----------------------------------------------------------------------
 
 @atomic_with_files()
-def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str = "",
+def evidence_add(*, case: Case, by: Any, file: UploadedFile | None = None, link: str = "",
                  description: str = "") -> Evidence:
     """Attach a file (PNG, JPEG or PDF, at most 10 MB; see `check_evidence_file`) or a link.
 
@@ -141,7 +140,7 @@ def evidence_add(*, case: Case, by, file: UploadedFile | None = None, link: str 
         digest = hashlib.sha256()
         for chunk in file.chunks():
             digest.update(chunk)
-        evidence.original_name = safe_name(file.name)
+        evidence.original_name = safe_name(file.name or "")
         evidence.content_type = content_type
         evidence.size = file.size
         evidence.sha256 = digest.hexdigest()
@@ -171,7 +170,7 @@ def step_take(*, case: Case, by: Any, given: StepInput, note: str = "") -> CaseE
     if by is not SYSTEM and not step.who.may(by, case):
         raise NotPermitted(f"Only {step.who.words} can do this: “{step.label}”.")
     if not step.leaves_from(case):
-        stage = dict(step.machine.choices).get(current, current)
+        stage = dict(step.machine.choices or ()).get(current, current)
         raise StepNotAvailable(f"“{step.label}” is not possible at this stage ({stage}).")
     unmet = step.unmet_condition(case)
     if unmet:

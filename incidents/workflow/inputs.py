@@ -171,7 +171,8 @@ class SecureAccount(StepInput):
 
 @dataclass(frozen=True, kw_only=True)
 class Resolve(StepInput):
-    what_was_done: str = text("What was done to secure the account?", missing="Say what was done to secure the account.")
+    what_was_done: str = text("What was done to secure the account?",
+                              missing="Say what was done to secure the account.")
 
     @classmethod
     def example(cls, case: Case) -> Resolve:
@@ -254,7 +255,8 @@ class GiveManagementAdvice(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class ReferToHearing(StepInput):
     findings: str = text("The investigation’s findings", rows=4, missing="Summarise the investigation's findings.")
-    hearing_at: datetime | None = moment("The hearing", help="After the school’s notice period, counted in working days.",
+    hearing_at: datetime | None = moment("The hearing",
+                                         help="After the school’s notice period, counted in working days.",
                                          missing="Enter the date and time of the hearing.")
     place: str = line("Place", missing="Say where the hearing will be held.")
     panel: tuple = people("Who will hear the case?", panel_people, missing="Choose who will hear the case.")

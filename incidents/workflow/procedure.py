@@ -26,13 +26,13 @@ import functools
 import threading
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMFieldMixin
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField
 
 from incidents import clock, permissions
 from incidents.models.letter import Letter
@@ -67,9 +67,10 @@ from incidents.workflow.steps import (
 from incidents.working_days import add_working_days
 
 if TYPE_CHECKING:
-    from incidents.models import Case
+    from incidents.models import Case, School, StaffMember
 
 Kind = Letter.Kind
+T = TypeVar("T")
 
 
 # --- Conditions on the case itself ---------------------------------------------------
@@ -126,13 +127,20 @@ def _long_date(day: date) -> str:
     return date_format(day, "j F Y")
 
 
+def _known(value: T | None) -> T:
+    """A date the case's stage guarantees is set (a removal deadline while removal is requested)."""
+    if value is None:
+        raise ValueError("A date this stage of the case needs is missing.")
+    return value
+
+
 def _require(value: Any, field: str, message: str) -> None:
     """For an input needed only in some cases (a required input is checked by the step runner)."""
     if is_empty(value):
         raise ValidationError({field: message})
 
 
-def _check_people(case: Case, people: Iterable, field: str, *, role: str, exclude: Iterable = ()) -> list:
+def _check_people(case: CaseProcedure, people: Iterable, field: str, *, role: str, exclude: Iterable = ()) -> list:
     """Refuse anyone conflicted out of `role` on this case (see permissions.conflicts)."""
     people = list(people)
     excluded = {person.pk for person in exclude if person is not None}
@@ -156,7 +164,7 @@ def _check_meeting(meeting_at: datetime | None, meeting_place: str) -> None:
     _require(meeting_place, "meeting_place", "Say where the investigation meeting will be held.")
 
 
-def _check_hearing_time(case: Case, when: datetime | None, field: str) -> None:
+def _check_hearing_time(case: CaseProcedure, when: datetime | None, field: str) -> None:
     """A hearing needs the school's notice period, counted in working days from today."""
     if when is None:
         raise ValidationError({field: "Enter the date and time of the hearing."})
@@ -181,7 +189,8 @@ def to_employee(kind: str) -> Any:
 
 def _takedown_request(case: Case, given: StepInput, from_state: str) -> list[str]:
     # The letter is the takedown request itself: sent when the checklist says one is made.
-    return [Kind.PLATFORM_TAKEDOWN_REQUEST] if given.checklist.get(ContainmentStep.TAKEDOWN_REQUESTED) else []
+    done = given.checklist if isinstance(given, inputs.SecureAccount) else {}
+    return [Kind.PLATFORM_TAKEDOWN_REQUEST] if done.get(ContainmentStep.TAKEDOWN_REQUESTED) else []
 
 
 def _lado_referral_record(case: Case, given: StepInput, from_state: str) -> list[str]:
@@ -204,7 +213,7 @@ _reload_lock = threading.RLock()
 
 @functools.cache
 def _state_fields(model: type[models.Model]) -> tuple[FSMField, ...]:
-    return tuple(field for field in model._meta.fields if isinstance(field, FSMFieldMixin))
+    return tuple(field for field in model._meta.fields if isinstance(field, FSMField))
 
 
 class CaseProcedure(ConcurrentTransitionMixin, models.Model):
@@ -220,7 +229,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_investigating"
     )
     removal_deadline = models.DateField(null=True, blank=True)
-    lado_due_on = models.DateField("LADO due on", null=True, blank=True, help_text="The LADO must be told by this date.")
+    lado_due_on = models.DateField("LADO due on", null=True, blank=True,
+                                   help_text="The LADO must be told by this date.")
     lado_referred_at = models.DateTimeField("referred to the LADO at", null=True, blank=True)
     lado_outcome = models.CharField("LADO outcome", max_length=20, choices=LadoOutcome.choices, blank=True)
 
@@ -267,6 +277,13 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # (a transition changes only the case's own fields).
     chosen_panels: dict[str, list]
 
+    if TYPE_CHECKING:  # the report's fields, declared on Case
+        school: School
+        subject: StaffMember | None
+        subject_id: int | None
+        reported_at: datetime
+        safeguarding: bool
+
     # --- The reporter -------------------------------------------------------------
 
     @step(state, source=State.REPORTED, target=State.WITHDRAWN, who=REPORTER, label="Withdraw the report",
@@ -300,9 +317,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         meeting may be arranged now: the notice gives it."""
         if given.reason not in EscalationReason.values:
             raise ValidationError({"reason": "Choose why the case is escalated."})
-        if given.reason == EscalationReason.DEADLINE_MISSED and clock.today() <= self.removal_deadline:
+        if given.reason == EscalationReason.DEADLINE_MISSED and clock.today() <= _known(self.removal_deadline):
             raise ValidationError({
-                "reason": f"The removal deadline ({_long_date(self.removal_deadline)}) has not passed yet."
+                "reason": f"The removal deadline ({_long_date(_known(self.removal_deadline))}) has not passed yet."
             })
         _check_meeting(given.meeting_at, given.meeting_place)
         self._assign_investigating_officer(given.investigating_officer)
@@ -408,7 +425,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         the hearing), and whom to ask for adjustments or another format (by default the school's
         HR contact)."""
         _check_hearing_time(self, given.hearing_at, "hearing_at")
-        hearing_day = clock.localdate(given.hearing_at)
+        hearing_day = clock.localdate(_known(given.hearing_at))
         if given.documents_by is not None and not clock.today() < given.documents_by < hearing_day:
             raise ValidationError({
                 "documents_by": "The date for the employee's documents and witnesses must be after today "
@@ -429,8 +446,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         if given.hearing_at is None or given.hearing_at <= clock.now():
             raise ValidationError({"hearing_at": "The new time must be in the future."})
         if given.reason == RescheduleReason.COMPANION_UNAVAILABLE:
-            latest = add_working_days(clock.localdate(self.hearing_at), 5)
-            if clock.localdate(given.hearing_at) > latest:
+            latest = add_working_days(clock.localdate(_known(self.hearing_at)), 5)
+            if clock.localdate(_known(given.hearing_at)) > latest:
                 raise ValidationError({
                     "hearing_at": f"A time proposed because the companion cannot attend must be within "
                                   f"5 working days of the original date: by {_long_date(latest)}."
@@ -451,7 +468,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"outcome": "Choose the outcome."})
         if ((given.termination_on is not None or given.notice_weeks is not None)
                 and given.outcome != Outcome.DISMISSAL_WITH_NOTICE):
-            raise ValidationError({"termination_on": "A termination date and notice apply only to dismissal with notice."})
+            raise ValidationError({
+                "termination_on": "A termination date and notice apply only to dismissal with notice."})
         if given.outcome == Outcome.DISMISSAL_WITH_NOTICE:
             _require(given.termination_on, "termination_on", "Enter the last day of employment.")
         if given.termination_on is not None and given.termination_on <= clock.today():
@@ -476,10 +494,11 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         """The employee's written grounds, received inside the window, heard by a panel of at least
         as many people as the hearing, none of whom sat on it."""
         if given.received_on is None or given.received_on > clock.today():
-            raise ValidationError({"received_on": "Enter the date the appeal was received; it cannot be in the future."})
-        if given.received_on > self.appeal_deadline:
             raise ValidationError({
-                "received_on": f"The appeal arrived after the deadline of {_long_date(self.appeal_deadline)}."
+                "received_on": "Enter the date the appeal was received; it cannot be in the future."})
+        if given.received_on > _known(self.appeal_deadline):
+            raise ValidationError({
+                "received_on": f"The appeal arrived after the deadline of {_long_date(_known(self.appeal_deadline))}."
             })
         _check_hearing_time(self, given.hearing_at, "hearing_at")
         hearing_panel = list(self.hearing_panel.all())
@@ -506,7 +525,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                     SEVERITY.index(given.new_outcome) >= SEVERITY.index(self.outcome)):
                 raise ValidationError({"new_outcome": "Choose an outcome less severe than the one appealed."})
             self.outcome = given.new_outcome
-            self.warning_expires_on = warning_expiry(self.school, given.new_outcome, self.outcome_on)
+            self.warning_expires_on = warning_expiry(self.school, given.new_outcome, _known(self.outcome_on))
         elif given.decision == AppealDecision.UPHELD:
             self.outcome = Outcome.NO_FURTHER_ACTION
             self.warning_expires_on = None
@@ -518,9 +537,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     def close(self, given: inputs.Close) -> None:
         """Closing before the appeal window has passed takes away the right of appeal, so it needs a
         recorded reason (for example, the employee confirmed in writing they will not appeal)."""
-        if self.outcome in APPEALABLE and clock.today() <= self.appeal_deadline:
+        if self.outcome in APPEALABLE and clock.today() <= _known(self.appeal_deadline):
             _require(given.reason, "reason",
-                     f"The appeal window is open until {_long_date(self.appeal_deadline)}: "
+                     f"The appeal window is open until {_long_date(_known(self.appeal_deadline))}: "
                      "record why the case is closed before then.")
         if self.outcome not in DISMISSALS:
             self._check_back_at_work()
@@ -568,7 +587,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         """A case that closes without dismissal sends the employee back to work, which they must
         be told in writing: the letter lifting the suspension. It is not left in place unsaid."""
         if self.suspension == Suspension.SUSPENDED:
-            employee = self.subject.full_name if self.subject_id else "The employee"
+            employee = self.subject.full_name if self.subject else "The employee"
             raise ValidationError(f"{employee} is still suspended: lift the suspension first, so that they are "
                                   "told in writing that they can return to work.")
 

@@ -112,8 +112,9 @@ def step(machine: FSMField, *, source: str | Sequence[str], target: Any, who: Wh
         def permission(case: Case, user: Any) -> bool:
             return who.may(user, case)
 
-        return transition(field=machine, source=list(sources), target=target, permission=permission,
-                          conditions=list(conditions), custom={"label": label, "who": who.words})(method)
+        fsm_rules: dict[str, Any] = {"permission": permission, "conditions": list(conditions)}
+        return transition(field=machine, source=list(sources), target=target,
+                          custom={"label": label, "who": who.words}, **fsm_rules)(method)
 
     return declare
 

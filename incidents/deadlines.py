@@ -1,0 +1,232 @@
+"""Every deadline of the procedure, declared once.
+
+A deadline is one entry in `DEADLINES`: what people read ("Hearing"), which cases it applies to
+(a `Q` on the case's own fields: its stage, its suspension, what has been done), the date field
+it reads, and who is waiting on it (in words, and as the permission on the case of those who
+must act, so that a reminder can find them through the grants). From this one list come:
+
+- `deadlines_of(case)` and `next_deadline(case)`: the case page, the home page and each row of
+  the case list (which reads only `FIELDS`, so a row's values do as well as a `Case`);
+- `overdue_q()`: the database query behind the case list's "overdue only" filter and the home
+  page's count;
+- `next_due_on()`: the next deadline's date as a database expression, to order a list by it.
+
+Rules shared by every deadline, so that no entry can forget them:
+- a deadline applies only to an open case. A closed or withdrawn case waits on nobody: in
+  particular a case closed by a dismissal may leave the suspension in place (the employment
+  ended with it, see `CaseProcedure.close`), and its review must not stay overdue for ever; if
+  the case is reopened while the employee is still suspended, the review is due again;
+- a deadline without its date is no deadline;
+- a date field is due on its date; a date and time (a hearing) is due on its date in the
+  school's time zone;
+- a deadline is overdue from the day after the day it is due (a content-removal deadline means
+  "by the end of that day"; a hearing held with no outcome recorded by the end of the day is late).
+
+Each `applies` uses only the lookups `exact`, `in` and `isnull` on the case's own fields, so
+the same `Q` is both the database filter and, read by `_holds`, the test of one case in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, NamedTuple
+
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.expressions import Case as CaseWhen
+from django.db.models.expressions import Combinable, When
+from django.db.models.functions import Least, NullIf, TruncDate
+from django.utils import timezone
+
+from incidents import clock
+from incidents.models import Case
+from incidents.permissions import CASE_PERMISSIONS
+from incidents.workflow import APPEALABLE, OPEN_STATES, State, Suspension
+from incidents.working_days import working_days_between
+
+LOOKUPS = ("exact", "in", "isnull")
+
+
+# --- Reading a Q on one case in memory ------------------------------------------------
+
+def _lookups(q: Q) -> list[str]:
+    found = []
+    for child in q.children:
+        found.extend(_lookups(child) if isinstance(child, Q) else [child[0]])
+    return found
+
+
+def _holds(q: Q, case: Any) -> bool:
+    """Whether `case` is among the cases `q` selects, read from its attributes (no query)."""
+    if q.connector not in (Q.AND, Q.OR):
+        raise ValueError(f"Cannot read a {q.connector} of conditions.")
+    results = (_holds(child, case) if isinstance(child, Q) else _matches(case, *child) for child in q.children)
+    held = all(results) if q.connector == Q.AND else any(results)
+    return held != q.negated
+
+
+def _matches(case: Any, lookup: str, wanted: Any) -> bool:
+    name, _, kind = lookup.partition("__")
+    value = getattr(case, name)
+    if kind == "isnull":
+        return (value is None) == bool(wanted)
+    if kind == "in":
+        return value in wanted
+    return value == wanted
+
+
+@dataclass(frozen=True, eq=False)  # each deadline is itself: compared and hashed by identity
+class Deadline:
+    """One deadline of the procedure. `applies` says which open cases it concerns; `field` is the
+    Case's DateField or DateTimeField holding the date; `waiting` says who must act by then, in
+    words, and `role` the permission on the case they hold (reminders will write to them)."""
+
+    name: str
+    label: str
+    applies: Q
+    field: str
+    waiting: str
+    role: str
+
+    def __post_init__(self) -> None:
+        model_field = Case._meta.get_field(self.field)
+        if not isinstance(model_field, models.DateField):  # a DateTimeField is one too
+            raise TypeError(f"Deadline {self.name!r}: {self.field} is not a date or a date and time.")
+        if self.role not in CASE_PERMISSIONS:
+            raise ValueError(f"Deadline {self.name!r}: {self.role!r} is not a permission on a case.")
+        for lookup in _lookups(self.applies):
+            name, _, kind = lookup.partition("__")
+            if kind not in ("", *LOOKUPS) or Case._meta.get_field(name).is_relation:
+                raise ValueError(f"Deadline {self.name!r}: {lookup!r} cannot be read from a case in memory; "
+                                 f"use {', '.join(LOOKUPS)} on the case's own fields.")
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(Case._meta.get_field(self.field), models.DateTimeField)
+
+    @property
+    def condition(self) -> Q:
+        """The cases on which this deadline runs: open, at the stage it concerns, with its date set."""
+        return Q(state__in=OPEN_STATES) & self.applies & Q(**{f"{self.field}__isnull": False})
+
+    def due_on(self, case: Any) -> date | None:
+        """Its date on `case` (a Case, or any object with the case's `FIELDS`), or None when it does
+        not apply."""
+        if not _holds(self.condition, case):
+            return None
+        value = getattr(case, self.field)
+        return clock.localdate(value) if self.has_time else value
+
+    def passed_q(self, today: date) -> Q:
+        """The cases whose date for this deadline is before `today` (a time, before its midnight)."""
+        if self.has_time:
+            midnight = timezone.make_aware(datetime.combine(today, time()))
+            return Q(**{f"{self.field}__lt": midnight})
+        return Q(**{f"{self.field}__lt": today})
+
+    def date_expression(self) -> Combinable:
+        """Its field's date as a database expression (a time read as its date in the school's time zone)."""
+        return TruncDate(self.field) if self.has_time else models.F(self.field)
+
+
+DEADLINES: tuple[Deadline, ...] = (
+    Deadline(
+        name="content_removal", label="Content to be removed",
+        applies=Q(state=State.CONTENT_REMOVAL_REQUESTED), field="removal_deadline",
+        waiting="the case manager", role="manage_case",  # who checks, then confirms or escalates
+    ),
+    Deadline(
+        # KCSIE part 4: one working day from when the concern arose. Due from the report of a
+        # safeguarding concern (services.case_report sets lado_due_on) until the referral is made,
+        # at the stages the referral is made from (CaseProcedure.refer_to_lado).
+        name="lado_referral", label="Referral to the LADO",
+        applies=Q(state__in=[State.REPORTED, State.INVESTIGATION], lado_referred_at__isnull=True),
+        field="lado_due_on",
+        waiting="the case manager or the designated safeguarding lead", role="refer_safeguarding",
+    ),
+    Deadline(
+        name="hearing", label="Hearing",
+        applies=Q(state=State.HEARING_SCHEDULED), field="hearing_at",
+        waiting="the hearing panel", role="hear_case",  # who holds it and records the outcome
+    ),
+    Deadline(
+        # Only a warning or a dismissal can be appealed: after any other outcome no window runs.
+        name="appeal_window", label="Appeal window closes",
+        applies=Q(state=State.OUTCOME_ISSUED, outcome__in=sorted(APPEALABLE)), field="appeal_deadline",
+        waiting="the case manager", role="manage_case",  # who closes the case once it has passed
+    ),
+    Deadline(
+        name="appeal_hearing", label="Appeal hearing",
+        applies=Q(state=State.APPEAL), field="appeal_hearing_at",
+        waiting="the appeal panel", role="hear_appeal",
+    ),
+    Deadline(
+        name="suspension_review", label="Suspension review",
+        applies=Q(suspension=Suspension.SUSPENDED), field="suspension_review_on",
+        waiting="the case manager", role="manage_case",
+    ),
+)
+
+# What a case list's row must read to show its deadlines (`Case.objects.values(*FIELDS)`).
+FIELDS: tuple[str, ...] = tuple(dict.fromkeys([
+    "state",
+    *(lookup.partition("__")[0] for deadline in DEADLINES for lookup in _lookups(deadline.applies)),
+    *(deadline.field for deadline in DEADLINES),
+]))
+
+
+class Due(NamedTuple):
+    """A deadline as it falls on one case. Read as a pair too: `due.0` is the date, `due.1` the label."""
+
+    on: date
+    label: str
+    deadline: Deadline
+
+    @property
+    def overdue(self) -> bool:
+        return self.on < clock.today()
+
+    @property
+    def working_days_late(self) -> int:
+        """How many working days have passed since it was due (0 when it is not overdue)."""
+        return working_days_between(self.on, clock.today())
+
+    @property
+    def waiting(self) -> str:
+        return self.deadline.waiting
+
+
+def deadlines_of(case: Any) -> list[Due]:
+    """The deadlines running on `case` (a Case, or any object with its `FIELDS`), soonest first."""
+    dues = [Due(on, deadline.label, deadline) for deadline in DEADLINES
+            if (on := deadline.due_on(case)) is not None]
+    return sorted(dues, key=lambda due: (due.on, DEADLINES.index(due.deadline)))
+
+
+def next_deadline(case: Any) -> Due | None:
+    """The next date by which something must happen on `case`, and what; None if nothing is due."""
+    dues = deadlines_of(case)
+    return dues[0] if dues else None
+
+
+def overdue_q() -> Q:
+    """The cases with a deadline that has passed (as of today): a filter for any case queryset."""
+    today = clock.today()
+    overdue = Q(pk__in=[])
+    for deadline in DEADLINES:
+        overdue |= deadline.condition & deadline.passed_q(today)
+    return overdue
+
+
+NO_DEADLINE = date(9999, 12, 31)
+
+
+def next_due_on() -> Combinable:
+    """The date of the case's next deadline as a database expression, NULL when none runs: to
+    annotate and order a queryset. `Least` ignores NULLs on PostgreSQL but not on SQLite, so each
+    deadline that does not apply counts as a date far ahead, and that date is NULL again after."""
+    dates = [CaseWhen(When(deadline.condition, then=deadline.date_expression()), default=Value(NO_DEADLINE),
+                      output_field=models.DateField()) for deadline in DEADLINES]
+    soonest = Least(*dates) if len(dates) > 1 else dates[0]
+    return NullIf(soonest, Value(NO_DEADLINE), output_field=models.DateField())
