@@ -6,10 +6,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from incidents import services
 from incidents.models import Role
 from incidents.views.access import PUBLIC, SIGNED_IN, CaseMixin
-from incidents.workflow import State
+from incidents.workflow import State, inputs
 from tests.factories import SchoolFactory, person
 from tests.views.test_reporting import png_bytes, upload
-from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 

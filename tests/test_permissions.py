@@ -10,9 +10,8 @@ from incidents import grants, permissions, roles, selectors, services
 from incidents.audit import audit_verify
 from incidents.grants import access_sync_all
 from incidents.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, StaffMember
-from incidents.workflow import State
+from incidents.workflow import State, inputs
 from tests.factories import SchoolFactory, UserFactory, clause, committed, person
-from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from incidents.exports import register
 from incidents.exports.formula import neutralise
 from incidents.exports.register import HEADERS, NAMES, RegisterFilters
 from incidents.models import ExportRecord, Role
-from incidents.working_days import working_days_between
 from incidents.workflow import State
+from incidents.working_days import working_days_between
 from tests.factories import person
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def read_xlsx(body: bytes) -> list[dict]:
     # XLSX stores a carriage return as the escape _x000D_, which openpyxl's reader leaves as it is.
     rows = [[v.replace("_x000D_", "\r") if isinstance(v, str) else v for v in row]
             for row in sheet.iter_rows(values_only=True)]
-    return [dict(zip(rows[0], row)) for row in rows[1:]]
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
 
 
 @pytest.fixture
@@ -86,9 +86,9 @@ def test_xlsx_and_json_hold_the_same_rows_as_csv(client, school, every_stage):
     xlsx_rows = read_xlsx(as_xlsx)
     json_rows = json.loads(as_json)
     assert len(csv_rows) == len(xlsx_rows) == len(json_rows) == 11
-    for row_csv, row_xlsx, row_json in zip(csv_rows, xlsx_rows, json_rows):
+    for row_csv, row_xlsx, row_json in zip(csv_rows, xlsx_rows, json_rows, strict=False):
         assert list(row_json) == NAMES
-        for header, name in zip(HEADERS, NAMES):
+        for header, name in zip(HEADERS, NAMES, strict=False):
             value = row_xlsx[header]
             value = value.date().isoformat() if hasattr(value, "date") else "" if value is None else str(value)
             assert value == row_csv[header], header

@@ -70,7 +70,7 @@ class Command(BaseCommand):
     def _table(self, rows: list[tuple[str, ...]]) -> None:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for n, row in enumerate(rows):
-            line = "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+            line = "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
             self.stdout.write(line.rstrip())
             if n == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
