@@ -193,8 +193,8 @@ class StepForm(AccessibleForm):
 
 def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
     """The form field(s) that ask for one input."""
-    common = {"required": ask.required, "label": ask.label, "help_text": ask.help,
-              "error_messages": {"required": ask.missing}}
+    common: dict[str, Any] = {"required": ask.required, "label": ask.label, "help_text": ask.help,
+                              "error_messages": {"required": ask.missing}}
     answer = ask.answer
     if answer == Answer.TEXT:
         return {name: forms.CharField(widget=forms.Textarea(attrs={"rows": ask.rows}), max_length=ask.max_length,

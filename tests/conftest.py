@@ -1,15 +1,14 @@
 from dataclasses import replace
 from pathlib import Path
-
-import pytest
 from types import SimpleNamespace
 
-from incidents.models import Role
-from tests.factories import SchoolFactory, StaffMemberFactory, person
-from incidents import services
-from incidents.workflow import step_named
-from tests.procedure import Procedure
+import pytest
 
+from incidents import services
+from incidents.models import Role
+from incidents.workflow import step_named
+from tests.factories import SchoolFactory, StaffMemberFactory, person
+from tests.procedure import Procedure
 
 LETTER_TESTS = Path(__file__).resolve().parent / "letters"
 

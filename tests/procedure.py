@@ -7,21 +7,18 @@ appeal window pass.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from incidents import clock, services
 from incidents.models import Case
 from incidents.workflow import (
-    AppealDecision,
-    EscalationReason,
-    LadoOutcome,
     Outcome,
-    RescheduleReason,
     State,
     Suspension,
+    inputs,
+    steps,
 )
-from incidents.workflow import inputs, steps
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # a Monday

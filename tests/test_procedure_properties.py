@@ -8,7 +8,14 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from incidents import services
 from incidents.audit import audit_verify

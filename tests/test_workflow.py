@@ -14,8 +14,8 @@ from incidents.workflow import (
     Outcome,
     State,
     Suspension,
+    steps,
 )
-from incidents.workflow import steps
 from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON, all_steps, reach, who_may
 
 pytestmark = pytest.mark.django_db

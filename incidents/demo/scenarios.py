@@ -18,9 +18,8 @@ from django.contrib.auth import get_user_model
 from incidents import clock, services
 from incidents.demo.people import BOLLINGTON, LONDON, RAINOW
 from incidents.models import Case, Clause, Policy, School, StaffMember
-from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason
+from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason, inputs
 from incidents.working_days import add_working_days, is_working_day
-from incidents.workflow import inputs
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -536,9 +535,11 @@ def jordan_blake_referred_and_suspended(d: Demo) -> Iterator[datetime]:
             "it secret.",
         why_needed="Jordan works one-to-one with pupils in Year 6, including the pupil concerned, and the LADO asked "
             "that he has no contact with pupils while the strategy discussion takes place.",
-        alternatives_considered="A move to another class (rejected: every class has pupils); office duties (rejected: the office is "
+        alternatives_considered="A move to another class (rejected: every class has pupils); "
+                                "office duties (rejected: the office is "
             "on the pupils' route to the hall). No role away from children exists in a school of this size.",
-        contact_restrictions="No contact with pupils or their families, including on social media. Do not discuss the allegation "
+        contact_restrictions="No contact with pupils or their families, including on social media. "
+                             "Do not discuss the allegation "
             "with colleagues other than your named contact and your trade union representative."))
 
 

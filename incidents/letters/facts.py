@@ -15,24 +15,24 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from incidents import clock
-from incidents.names import display_name
-from incidents.models import Case, CaseEvent, Membership, Role, StaffMember
 from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
 from incidents.letters.templatetags import as_date, as_datetime
-from incidents.working_days import add_working_days, working_days_before, working_days_between
+from incidents.models import Case, CaseEvent, Membership, Role, StaffMember
+from incidents.names import display_name
 from incidents.workflow import (
     APPEALABLE,
     DISMISSALS,
+    WARNINGS,
     AppealDecision,
     ContainmentStep,
     EscalationReason,
     LadoOutcome,
     Outcome,
     RescheduleReason,
-    WARNINGS,
     warning_expiry,
     warning_months,
 )
+from incidents.working_days import add_working_days, working_days_before, working_days_between
 
 # Roles in the order that names a person's capacity on a letter.
 ROLE_TITLES = [

@@ -16,8 +16,8 @@ from incidents.letters.documents import LetterDraft, letter_draft
 from incidents.letters.facts import letter_facts
 from incidents.letters.kinds import KINDS, Kind, Signatory, kinds_for_case
 from incidents.models import Case, Letter, Membership, Role
-from incidents.working_days import add_working_days
 from incidents.workflow import Outcome, StepInput, inputs
+from incidents.working_days import add_working_days
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,5 +187,6 @@ def letters_of_case(case: Case):
     return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
 
 
-__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letter_previewed", "letters_collected",
+__all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letter_previewed",
+           "letters_collected",
            "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]

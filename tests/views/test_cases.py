@@ -8,10 +8,9 @@ from django.urls import reverse
 from incidents import selectors, services
 from incidents.models import Case, CaseEvent
 from incidents.views.cases import CaseListView
-from incidents.workflow import State, Suspension, step_named
+from incidents.workflow import State, Suspension, inputs, step_named
 from tests.factories import clause
 from tests.procedure import all_steps, reach, who_may
-from incidents.workflow import inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -337,8 +336,8 @@ def test_a_wrong_password_is_refused_with_a_message(client, school):
 
 
 def test_each_view_of_a_case_and_each_download_is_recorded(client, procedure, school):
-    from tests.views.test_reporting import png_bytes, upload
     from incidents import services
+    from tests.views.test_reporting import png_bytes, upload
 
     case = procedure.report()
     evidence = services.evidence_add(case=case, by=school.staff, file=upload("shot.png", png_bytes()))
@@ -420,7 +419,8 @@ def test_signing_in_is_paused_after_five_wrong_passwords_and_resumes_after_fifte
     time_machine.move_to("2026-03-02 09:00 +00:00", tick=False)
     url, username = reverse("login"), school.staff.username
     for _ in range(4):
-        assert "Please enter a correct username" in client.post(url, {"username": username, "password": "no"}).content.decode()
+        refused = client.post(url, {"username": username, "password": "no"})
+        assert "Please enter a correct username" in refused.content.decode()
     paused = client.post(url, {"username": username, "password": "no"})
     assert paused.status_code == 429 and "Signing in is paused" in paused.content.decode()
     assert "paused for 15 minutes" in paused.content.decode()
