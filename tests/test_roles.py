@@ -5,7 +5,6 @@ case's timeline says who changed what, and why."""
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -31,7 +30,12 @@ def worker_queue(settings):
 
 
 def worker_run() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    """Run each task waiting in the queue as `manage.py db_worker` does (its loop also closes and
+    opens database connections, which a test's transaction does not allow)."""
+    for waiting in DBTaskResult.objects.ready():
+        waiting.claim("test-worker")
+        waiting.set_successful(waiting.task.call(*waiting.task_result.args, **waiting.task_result.kwargs))
+    assert not DBTaskResult.objects.ready().exists()
 
 
 def fresh(case: Case) -> Case:
