@@ -28,14 +28,15 @@ the same `Q` is both the database filter and, read by `_holds`, the test of one 
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
 from django.db import models
 from django.db.models import Q, Value
-from django.db.models.expressions import Case as CaseWhen
-from django.db.models.expressions import Combinable, When
+from django.db.models.expressions import Case as CaseWhen, Combinable, When
 from django.db.models.functions import Least, NullIf, TruncDate
 from django.utils import timezone
 
@@ -51,17 +52,24 @@ LOOKUPS = ("exact", "in", "isnull")
 # --- Reading a Q on one case in memory ------------------------------------------------
 
 def _lookups(q: Q) -> list[str]:
-    found = []
+    """The lookups `q` is made of ("state__in", ...), however nested."""
+    found: list[str] = []
     for child in q.children:
-        found.extend(_lookups(child) if isinstance(child, Q) else [child[0]])
+        found.extend(_lookups(child) if isinstance(child, Q) else [_condition(child)[0]])
     return found
+
+
+def _condition(child: Any) -> tuple[str, Any]:
+    lookup, wanted = child  # a Q's leaf: (lookup, value)
+    return lookup, wanted
 
 
 def _holds(q: Q, case: Any) -> bool:
     """Whether `case` is among the cases `q` selects, read from its attributes (no query)."""
     if q.connector not in (Q.AND, Q.OR):
         raise ValueError(f"Cannot read a {q.connector} of conditions.")
-    results = (_holds(child, case) if isinstance(child, Q) else _matches(case, *child) for child in q.children)
+    results = (_holds(child, case) if isinstance(child, Q) else _matches(case, *_condition(child))
+               for child in q.children)
     held = all(results) if q.connector == Q.AND else any(results)
     return held != q.negated
 
@@ -213,10 +221,7 @@ def next_deadline(case: Any) -> Due | None:
 def overdue_q() -> Q:
     """The cases with a deadline that has passed (as of today): a filter for any case queryset."""
     today = clock.today()
-    overdue = Q(pk__in=[])
-    for deadline in DEADLINES:
-        overdue |= deadline.condition & deadline.passed_q(today)
-    return overdue
+    return functools.reduce(operator.or_, (deadline.condition & deadline.passed_q(today) for deadline in DEADLINES))
 
 
 NO_DEADLINE = date(9999, 12, 31)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import F, Q, QuerySet
@@ -14,8 +15,11 @@ from incidents.deadlines import Due
 from incidents.models import Case, CaseUserObjectPermission
 from incidents.workflow import OPEN_STATES, State
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def _grants(user, *codenames: str) -> QuerySet[CaseUserObjectPermission]:
+
+def _grants(user: User | AnonymousUser, *codenames: str) -> QuerySet[CaseUserObjectPermission]:
     """The user's own grants of `codenames` (guardian's direct table). Every grant is a person's own
     and none is on a case about them (`permissions.deserved_grants`), so these are exactly the cases
     on which they hold it.
@@ -30,7 +34,7 @@ def _grants(user, *codenames: str) -> QuerySet[CaseUserObjectPermission]:
     return CaseUserObjectPermission.objects.filter(user=user, permission_id__in=ids)
 
 
-def _cases_granted(user, codename: str) -> QuerySet[Case]:
+def _cases_granted(user: User | AnonymousUser, codename: str) -> QuerySet[Case]:
     """The cases on which the user holds `codename`. A join, not `pk__in` a subquery: a person
     holds a permission on a case at most once (the unique index), so no case comes twice, and
     the plan is the same with less for Django to build on every list."""
@@ -39,12 +43,15 @@ def _cases_granted(user, codename: str) -> QuerySet[Case]:
     return Case.objects.filter(user_grants__user=user, user_grants__permission_id=permissions.permission_id(codename))
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases this user may see in full (the query form of permissions.can_view_case)."""
     return _cases_granted(user, "view_case")
 
 
-def reports_by(user) -> QuerySet[Case]:
+def reports_by(user: User | AnonymousUser) -> QuerySet[Case]:
+    """The reports this user made, newest first (none for someone not signed in)."""
+    if not user.is_authenticated:
+        return Case.objects.none()
     return Case.objects.filter(reporter=user).select_related("school", "case_manager").order_by("-reported_at")
 
 
@@ -87,7 +94,7 @@ def cases_matching(cases: QuerySet[Case], *, stage: str = "", kind: str = "", cl
     return cases
 
 
-def case_list(user, filters: CaseFilters) -> QuerySet[Case]:
+def case_list(user: User | AnonymousUser, filters: CaseFilters) -> QuerySet[Case]:
     """The case list a case manager or HR adviser sees, filtered, searched and sorted."""
     cases = cases_matching(cases_visible_to(user), stage=filters.stage, kind=filters.kind, clause=filters.clause,
                            school=filters.school)
@@ -145,7 +152,7 @@ def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
 COUNT_LIMIT = 1000  # beyond this, the whole case list says "more than 1,000 cases"
 
 
-def case_count(user, filters: CaseFilters = CaseFilters(), *, limit: int | None = None) -> int:
+def case_count(user: User | AnonymousUser, filters: CaseFilters = CaseFilters(), *, limit: int | None = None) -> int:
     """How many cases `case_list(user, filters)` holds.
 
     The whole list is counted from the person's own grants, a range of one index, and no
@@ -164,7 +171,7 @@ def case_count(user, filters: CaseFilters = CaseFilters(), *, limit: int | None 
 ACTING = ("manage_case", "investigate_case", "hear_case", "hear_appeal", "refer_safeguarding")
 
 
-def cases_awaiting(user) -> QuerySet[Case]:
+def cases_awaiting(user: User | AnonymousUser) -> QuerySet[Case]:
     """Open cases in which this user has a part to play (they manage, investigate or hear it,
     or may refer it to the LADO): the home page's cases needing their action, soonest deadline
     first (`next_due_on` is annotated: the date, or None), then the cases with none, oldest first.
@@ -182,7 +189,7 @@ next_deadline = deadlines.next_deadline
 overdue_q = deadlines.overdue_q
 
 
-def cases_exportable_by(user) -> QuerySet[Case]:
+def cases_exportable_by(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases this user may export (registers, bundles, subject access): the query form of
     permissions.can_export_case; every export goes through this one function."""
     return _cases_granted(user, "export_case")

@@ -260,7 +260,7 @@ def test_home_costs_the_same_queries_however_many_cases_await(client, procedure,
     suspension_review(procedure, take, school)
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("incidents:home")).status_code == 200
-    for name, scenario in SCENARIOS.items():
+    for scenario in SCENARIOS.values():
         for _ in range(4):
             scenario(procedure, take, school)
     move_to(procedure, date(2026, 4, 30))

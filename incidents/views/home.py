@@ -14,7 +14,9 @@ class HomeView(SignedInMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        roles: set[str] = set()
+        if user.is_authenticated:  # always, behind SignedInMixin; said for the type checker
+            roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
         # Ordered by next deadline in the database, so a page is the right 25 however many there are.
         cases = selectors.cases_awaiting(user)
         page = Paginator(cases, self.paginate_by).get_page(self.request.GET.get("page"))
