@@ -80,13 +80,13 @@ def school_wide_roles(school_ids) -> dict[int, list[tuple[int, str]]]:
 
 # What each part in a case is granted (`deserved_grants`); the bundles read what their audience
 # would hold from the same table (`reading_for_audience`).
-REPORTER_GRANTS = ("view_own_report", "withdraw_report")
-CASE_MANAGER_GRANTS = ("view_case", "manage_case", "refer_safeguarding", "view_special_category")
-INVESTIGATOR_GRANTS = ("view_case", "investigate_case", "view_special_category")
-HEARING_PANEL_GRANTS = ("view_case", "hear_case")
-APPEAL_PANEL_GRANTS = ("view_case", "hear_appeal")
-HR_ADVISER_GRANTS = ("view_case", "export_case", "view_special_category")
-DSL_GRANTS = ("view_case", "refer_safeguarding", "view_special_category")
+REPORTER_GRANTS: tuple[str, ...] = ("view_own_report", "withdraw_report")
+CASE_MANAGER_GRANTS: tuple[str, ...] = ("view_case", "manage_case", "refer_safeguarding", "view_special_category")
+INVESTIGATOR_GRANTS: tuple[str, ...] = ("view_case", "investigate_case", "view_special_category")
+HEARING_PANEL_GRANTS: tuple[str, ...] = ("view_case", "hear_case")
+APPEAL_PANEL_GRANTS: tuple[str, ...] = ("view_case", "hear_appeal")
+HR_ADVISER_GRANTS: tuple[str, ...] = ("view_case", "export_case", "view_special_category")
+DSL_GRANTS: tuple[str, ...] = ("view_case", "refer_safeguarding", "view_special_category")
 
 
 def deserved_grants(case, *, school_roles: list[tuple[int, str]] | None = None) -> set[tuple[int, str]]:
@@ -94,7 +94,7 @@ def deserved_grants(case, *, school_roles: list[tuple[int, str]] | None = None) 
     `school_wide_roles`) and the panels prefetched save their queries when many cases are
     re-granted at once."""
     grants = {(case.reporter_id, codename) for codename in REPORTER_GRANTS}
-    involved = [(case.case_manager_id, CASE_MANAGER_GRANTS)]
+    involved: list[tuple[int, tuple[str, ...]]] = [(case.case_manager_id, CASE_MANAGER_GRANTS)]
     if case.investigating_officer_id:
         involved.append((case.investigating_officer_id, INVESTIGATOR_GRANTS))
     for member in case.hearing_panel.all():

@@ -7,7 +7,6 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 
 from incidents.exports.bundle import bundle_parts
 from incidents.exports.subject_access import subject_access_build
@@ -84,5 +83,5 @@ def test_the_case_page_the_bundle_and_subject_access_show_the_same_timeline(clie
     assert on_the_page == in_the_bundle == in_subject_access
     assert ("Details", "Special category data, shown to those who need it") in on_the_page[1][4]
     html = page.content.decode()
-    for when, who, what, change, details in on_the_page:
+    for when, _, what, _, _ in on_the_page:
         assert when in html and what.replace("'", "&#x27;") in html
