@@ -204,10 +204,9 @@ def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
     if answer == Answer.DATE:
         return {name: forms.DateField(widget=DateInput, **common)}
     if answer == Answer.MOMENT:
-        return {f"{name}_date": forms.DateField(widget=DateInput, **common | {"label": f"{ask.label}: date"}),
+        return {f"{name}_date": forms.DateField(widget=DateInput, **common | {"label": f"Date of {ask.label}"}),
                 f"{name}_time": forms.TimeField(widget=TimeInput, **common | {
-                    "label": f"{ask.label}: time", "help_text": "",
-                    "error_messages": {"required": ask.missing}})}
+                    "label": f"Time of {ask.label}", "help_text": ""})}
     if answer == Answer.CHOICE:
         choices = list(ask.choices.choices)
         if ask.required:

@@ -154,7 +154,8 @@ def how_shown(step: str, key: str) -> Shown:
         except KeyError:
             ask = None
         if ask is not None:
-            return Shown(ask.label.rstrip("?"), ask.answer.value, ask.choices, ask.yes_no)
+            label = ask.label.rstrip("?")
+            return Shown(label[:1].upper() + label[1:], ask.answer.value, ask.choices, ask.yes_no)
     return RECORDED.get((step, key)) or RECORDED.get(key) or Shown(key.replace("_", " ").capitalize(), "text")
 
 

@@ -102,7 +102,7 @@ class InvestigationMeeting(StepInput):
     """The investigation meeting, when it is arranged with the step: the notice gives it."""
 
     meeting_at: datetime | None = moment(
-        "Investigation meeting", required=False,
+        "the investigation meeting", required=False,
         help="If it is arranged now: the notice of investigation gives the date, time and place.")
     meeting_place: str = line("Where the investigation meeting will be held", required=False)
 
@@ -255,7 +255,7 @@ class GiveManagementAdvice(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class ReferToHearing(StepInput):
     findings: str = text("The investigation’s findings", rows=4, missing="Summarise the investigation's findings.")
-    hearing_at: datetime | None = moment("The hearing",
+    hearing_at: datetime | None = moment("the hearing",
                                          help="After the school’s notice period, counted in working days.",
                                          missing="Enter the date and time of the hearing.")
     place: str = line("Place", missing="Say where the hearing will be held.")
@@ -278,7 +278,7 @@ class ReferToHearing(StepInput):
 
 @dataclass(frozen=True, kw_only=True)
 class Reschedule(StepInput):
-    hearing_at: datetime | None = moment("New date and time", missing="Enter the date and time of the hearing.")
+    hearing_at: datetime | None = moment("the rearranged hearing", missing="Enter the date and time of the hearing.")
     reason: str = choice("Why", RescheduleReason, missing="Choose why the hearing is rearranged.")
 
     @classmethod
@@ -320,7 +320,7 @@ class LodgeAppeal(StepInput):
                         missing="Record the employee's grounds of appeal.")
     received_on: date | None = day("Date the appeal was received",
                                    missing="Enter the date the appeal was received; it cannot be in the future.")
-    hearing_at: datetime | None = moment("The appeal hearing", missing="Enter the date and time of the hearing.")
+    hearing_at: datetime | None = moment("the appeal hearing", missing="Enter the date and time of the hearing.")
     place: str = line("Place", missing="Say where the appeal will be heard.")
     panel: tuple = people("Appeal panel", panel_people, help="None of the hearing panel, and at least as many people.",
                           missing="Choose who will hear the appeal.")

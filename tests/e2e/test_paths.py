@@ -77,7 +77,7 @@ def test_headteacher_takes_a_breach_from_removal_to_a_final_warning_and_closes_i
     def hearing(p):
         p.get_by_label("The investigation’s findings").fill("The employee made the post and left it up.")
         p.get_by_label("Date of the hearing").fill(hearing_day.isoformat())
-        p.get_by_label("Time").fill("10:00")
+        p.get_by_label("Time of the hearing").fill("10:00")
         p.get_by_label("Place").fill("Meeting room 1")
         p.get_by_label(school.headteacher.get_full_name()).check()
     take_step(page, accessible, "Refer to a disciplinary hearing", hearing)
