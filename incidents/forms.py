@@ -20,6 +20,7 @@ from django.utils import timezone
 from incidents import clock
 from incidents.evidence_checks import check_evidence_file
 from incidents.models import Case, Clause, Letter, Membership, School, StaffMember
+from incidents.names import display_name
 from incidents.workflow import Answer, Ask, Step, StepInput
 
 User = get_user_model()
@@ -78,14 +79,14 @@ class EvidenceField(forms.FileField):
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        return user.get_full_name() or user.get_username()
+        return display_name(user)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, user):
-        return user.get_full_name() or user.get_username()
+        return display_name(user)
 
 
 class ClauseChoiceField(forms.ModelMultipleChoiceField):
