@@ -3,7 +3,7 @@ step asks, its preview shows exactly the letters it issues, and its address tell
 nothing."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django import forms
@@ -16,7 +16,7 @@ from incidents.letters.facts import letter_facts
 from incidents.models import CaseEvent, Letter
 from incidents.workflow import Answer, Outcome, State, Step, Suspension, inputs, step_named, steps
 from tests.letters import pdf
-from tests.procedure import HEARING_AT, all_steps, reach, who_may
+from tests.procedure import HEARING_AT, LONDON, all_steps, reach, who_may
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,20 @@ def test_a_reporter_cannot_withdraw_a_safeguarding_concern_and_learns_nothing_tr
 def test_outcome_choices_in_the_form_come_from_the_procedure():
     field = step_form(step_named("record_outcome")).base_fields["outcome"]
     assert [value for value, _ in field.choices] == list(Outcome.values)
+
+
+def test_in_summer_time_a_hearing_counts_its_notice_by_the_date_in_london(procedure, school, take):
+    procedure.clock.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=LONDON), tick=False)  # a Monday, British Summer Time
+    case = procedure.report()
+    take("open_investigation", case, school.headteacher)
+    first_day = datetime(2026, 6, 8, 0, 30, tzinfo=LONDON)  # 23:30 on 7 June in UTC
+    take("refer_to_hearing", case, school.headteacher, hearing_at=first_day)
+    assert case.hearing_at == first_day
+
+
+def test_the_example_hearing_is_at_ten_in_the_morning_in_london_in_summer(procedure, school, take):
+    procedure.clock.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=LONDON), tick=False)
+    case = procedure.report()
+    take("open_investigation", case, school.headteacher)
+    example = step_named("refer_to_hearing").given.example(case)
+    assert example.hearing_at.astimezone(LONDON).hour == 10

@@ -76,7 +76,7 @@ def _person_from(value, school) -> dict | None:
 
 
 def _local_date(moment: datetime | str) -> date:
-    return as_datetime(moment).astimezone(clock.now().tzinfo).date()
+    return clock.localdate(as_datetime(moment))
 
 
 def documents_deadline(hearing_at: datetime) -> date:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
+from django.utils import timezone
+
 from incidents import clock
 from incidents.letters.documents import LetterDraft, letter_draft
 from incidents.letters.facts import letter_facts
@@ -72,7 +74,7 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict, A
             overrides = overrides | {"decision": case.appeal_decision}
         if kind == Kind.INVESTIGATION_NOTICE:
             overrides = overrides | {"meeting_at": datetime.combine(add_working_days(clock.today(), 3), time(14, 0),
-                                                                    tzinfo=clock.now().tzinfo)}
+                                                                    tzinfo=timezone.get_current_timezone())}
         if kind == Kind.LADO_REFERRAL:
             overrides = overrides | {"allegation": case.description}
         if kind == Kind.HEARING_INVITATION and case.hearing_at:

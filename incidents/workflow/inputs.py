@@ -87,7 +87,7 @@ def _someone(case: Case, *roles: str, exclude: tuple = ()) -> Any:
 
 
 def _at(day_: date, hour: int) -> datetime:
-    return datetime.combine(day_, time(hour, 0), tzinfo=clock.now().tzinfo)
+    return datetime.combine(day_, time(hour, 0), tzinfo=timezone.get_current_timezone())
 
 
 def _hearing_day(case: Case) -> datetime:

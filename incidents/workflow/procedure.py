@@ -169,7 +169,7 @@ def _check_hearing_time(case: CaseProcedure, when: datetime | None, field: str) 
     if when is None:
         raise ValidationError({field: "Enter the date and time of the hearing."})
     earliest = add_working_days(clock.today(), case.school.notice_working_days)
-    if when.astimezone(clock.now().tzinfo).date() < earliest:
+    if clock.localdate(when) < earliest:
         raise ValidationError({
             field: f"The employee must have {case.school.notice_working_days} working days' notice: "
                    f"the earliest date is {_long_date(earliest)}."
