@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from incidents import roles
 from incidents.models import Clause, Membership, Policy, School, StaffMember, Trust
+from incidents.names import display_name
 
 
 def _tell_access_updating(request: HttpRequest, schools: Iterable[School]) -> None:
@@ -50,7 +51,7 @@ class StaffMemberForm(forms.ModelForm):
         if user is not None and school is not None and "user" not in self.errors:
             others = StaffMember.objects.filter(school=school, user=user).exclude(pk=self.instance.pk)
             if others.exists():
-                self.add_error("user", f"{user.get_full_name() or user.get_username()} already has a staff "
+                self.add_error("user", f"{display_name(user)} already has a staff "
                                        f"record at {school}.")
         return cleaned
 

@@ -26,6 +26,7 @@ from incidents import permissions
 from incidents.audit import events_record
 from incidents.models import Case, CaseEvent, School
 from incidents.models.grants import CaseUserObjectPermission
+from incidents.names import display_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -100,7 +101,7 @@ def _sync(cases: list[Case], *, people: Collection[int] | None = None) -> dict[i
         permissions.forget_grants(case)
 
     people = {user for changes in (added, removed) for grants in changes.values() for user, _ in grants}
-    names = {user.pk: user.get_full_name() or user.get_username() for user in User.objects.filter(pk__in=people)}
+    names = {user.pk: display_name(user) for user in User.objects.filter(pk__in=people)}
 
     def words(changes: set[tuple[int, str]]) -> list[str]:
         return sorted(f"{names[user]}: {codename.replace('_', ' ')}" for user, codename in changes)

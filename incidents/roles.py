@@ -28,6 +28,7 @@ from django.db import transaction
 from incidents import permissions
 from incidents.grants import access_sync_cases, access_update_school_later
 from incidents.models import Case, Membership, Role, School, StaffMember
+from incidents.names import display_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,14 +43,10 @@ class RoleChange:
     schools_updating: tuple[School, ...] = ()
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _may_change_roles(by: User | None, action: str) -> None:
     """`by` is None for the system (the demo, a script); a person needs the admin's permission."""
     if by is not None and not by.has_perm(f"incidents.{action}_membership"):
-        raise PermissionDenied(f"{_name(by)} may not change people's roles at schools.")
+        raise PermissionDenied(f"{display_name(by)} may not change people's roles at schools.")
 
 
 def role_check(*, user: User, school: School, role: str, membership: Membership | None = None) -> None:
@@ -62,7 +59,7 @@ def role_check(*, user: User, school: School, role: str, membership: Membership 
     if membership is not None and membership.pk is not None:
         held = held.exclude(pk=membership.pk)
     if held.exists():
-        raise ValidationError({"role": f"{_name(user)} is already {Role(role).label} at {school}."})
+        raise ValidationError({"role": f"{display_name(user)} is already {Role(role).label} at {school}."})
 
 
 def _access_follows(membership: Membership, before: tuple[str, School] | None,
@@ -71,7 +68,7 @@ def _access_follows(membership: Membership, before: tuple[str, School] | None,
     they gained or lost (`before` and `now` are (role, school), None for no role)."""
     if before == now:
         return ()
-    name = _name(membership.user)
+    name = display_name(membership.user)
     changes = [(held[0], held[1], change) for held, change in ((before, "ended for"), (now, "given to"))
                if held is not None and held[0] in permissions.SCHOOL_WIDE_ROLES]
     schools = list({school.pk: school for _, school, _ in changes}.values())
@@ -154,14 +151,14 @@ def staff_record_link(*, staff: StaffMember, user: User | None, by: User | None)
     that login already has a staff record at the school, or if `by` may not change staff
     records."""
     if by is not None and not by.has_perm("incidents.change_staffmember"):
-        raise PermissionDenied(f"{_name(by)} may not change staff records.")
+        raise PermissionDenied(f"{display_name(by)} may not change staff records.")
     with transaction.atomic():
         stored = StaffMember.objects.select_for_update().get(pk=staff.pk)
         if stored.user_id == (user.pk if user is not None else None):
             staff.user = user
             return staff
         if user is not None and StaffMember.objects.filter(school=stored.school_id, user=user).exists():
-            raise ValidationError({"user": f"{_name(user)} already has a staff record at {stored.school}."})
+            raise ValidationError({"user": f"{display_name(user)} already has a staff record at {stored.school}."})
         before = stored.user_id
         staff.user = user
         StaffMember.objects.filter(pk=staff.pk).update(user=user)
