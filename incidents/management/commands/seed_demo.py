@@ -1,5 +1,8 @@
 """`python manage.py seed_demo`: the demo trust, its people in every role and cases at every stage."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -19,13 +22,13 @@ class Command(BaseCommand):
         "For development and demonstrations only."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--password", default=DEMO_PASSWORD,
                             help=f"The password for every demo login (default: {DEMO_PASSWORD}).")
         parser.add_argument("--force", action="store_true",
                             help="Seed even though DJANGO_DEBUG is off (never on a live database).")
 
-    def handle(self, *args, password: str, force: bool, **options):
+    def handle(self, *args: Any, password: str, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             # It resets the demo logins, `admin` included, to a published password.
             raise CommandError("seed_demo is for development: set DJANGO_DEBUG=1, or pass --force "
@@ -46,7 +49,7 @@ class Command(BaseCommand):
 
         out.write("")
         out.write(self.style.MIGRATE_HEADING("Demo logins (the same password for every account)"))
-        rows = [("Username", "Name", "Role(s)", "School(s)", "Password")]
+        rows: list[tuple[str, ...]] = [("Username", "Name", "Role(s)", "School(s)", "Password")]
         for user in result.users:
             memberships = list(Membership.objects.filter(user=user).select_related("school").order_by("school_id"))
             roles = list(dict.fromkeys(Role(m.role).label for m in memberships))
@@ -61,7 +64,8 @@ class Command(BaseCommand):
         out.write("")
         out.write(self.style.MIGRATE_HEADING("Cases per state (all schools)"))
         counts = dict(Case.objects.values_list("state").annotate(n=Count("pk")))
-        rows = [("State", "Cases")] + [(label, str(counts.get(value, 0))) for value, label in State.choices]
+        rows = [("State", "Cases")]
+        rows += [(label, str(counts.get(value, 0))) for value, label in State.choices]
         rows.append(("Total", str(sum(counts.values()))))
         self._table(rows)
         suspended = Case.objects.filter(suspension=Suspension.SUSPENDED).count()
