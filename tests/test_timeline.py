@@ -4,7 +4,7 @@ bundle and in the subject access export for the same reader."""
 import json
 import re
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from incidents.exports.subject_access import subject_access_build
 from incidents.permissions import Reading, reading_for, reading_for_audience
 from incidents.timeline import date_words, moment_words, timeline_for
 from incidents.workflow import LadoOutcome, Outcome, State
-from tests.procedure import HEARING_AT
+from tests.procedure import HEARING_AT, LONDON
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,24 @@ def test_the_case_page_the_bundle_and_subject_access_show_the_same_timeline(clie
     html = page.content.decode()
     for when, _, what, _, _ in on_the_page:
         assert when in html and what.replace("'", "&#x27;") in html
+
+
+def test_hr_finds_who_was_given_access_in_the_case_pages_technical_record_and_the_case_manager_does_not(
+        client, procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    client.force_login(school.hr)
+    page = client.get(case.get_absolute_url()).content.decode()
+    technical = page.split("Technical record:")[1]
+    assert school.investigator.get_full_name() in technical and "investigate case" in technical
+    client.force_login(school.headteacher)
+    assert "Technical record:" not in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_the_case_page_says_plainly_when_a_deadline_is_overdue(client, procedure, school):
+    case = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED)
+    client.force_login(school.headteacher)
+    assert "Overdue" not in client.get(case.get_absolute_url()).content.decode()
+    procedure.clock.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=LONDON), tick=False)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Content to be removed, Tuesday 3 March 2026" in page
+    assert "Overdue</strong> (2 working days late)" in page

@@ -74,6 +74,8 @@ class CaseDetailView(CaseMixin, DetailView):
             clauses=case.clauses.all(),
             evidence=reading.evidence(case),
             timeline=timeline_for(case, reading),
+            # HR may read the access changes and hashes, folded away below the timeline
+            technical_timeline=timeline_for(case, reading, technical=True) if reading.technical_appendix else None,
             access_record=access_record_for(case, reading),
             special_category=reading.special_category,
             hearing_panel=case.hearing_panel.all(),
