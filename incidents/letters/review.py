@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils import timezone
 
@@ -21,6 +21,9 @@ from incidents.models import Case, Letter, Membership, Role
 from incidents.workflow import Outcome, StepInput, inputs
 from incidents.working_days import add_working_days
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @dataclass(frozen=True)
 class ReviewLetter:
@@ -29,7 +32,7 @@ class ReviewLetter:
     issued: bool  # drawn from an issued letter (True) or from example input (False)
 
 
-def _someone(case: Case, *roles: str) -> Any:
+def _someone(case: Case, *roles: str) -> User:
     membership = (Membership.objects.filter(school=case.school, role__in=roles).select_related("user")
                   .order_by("role", "user_id").first())
     return membership.user if membership else case.case_manager
@@ -59,7 +62,7 @@ ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
 }
 
 
-def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict, Any]:
+def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict[str, Any], User]:
     """(input standing in for the step, who takes it) for letter `kind` on `case`: the example
     input its step declares, with what this letter needs to be issued."""
     arguments: dict[str, Any] = {}
@@ -79,13 +82,15 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict, A
             overrides = overrides | {"allegation": case.description}
         if kind == Kind.HEARING_INVITATION and case.hearing_at:
             overrides = overrides | {"hearing_at": case.hearing_at, "place": case.hearing_place,
-                                     "panel": tuple(case.hearing_panel.all()) or example.panel}
+                                     "panel": tuple(case.hearing_panel.all())
+                                     or cast(inputs.ReferToHearing, example).panel}
         arguments = replace(example, **overrides).arguments()
     by = case.case_manager
     if KINDS[kind].signatory == Signatory.ACTOR:
         panel = arguments.get("panel") or list(case.hearing_panel.all()) or [case.case_manager]
-        by = {Kind.OUTCOME: panel[0], Kind.APPEAL_OUTCOME: _someone(case, Role.CHAIR_OF_GOVERNORS)}.get(
-            kind, _someone(case, Role.DSL))
+        signers: dict[str, User] = {Kind.OUTCOME: panel[0],
+                                    Kind.APPEAL_OUTCOME: _someone(case, Role.CHAIR_OF_GOVERNORS)}
+        by = signers.get(kind, _someone(case, Role.DSL))
     return arguments, by
 
 
