@@ -85,7 +85,8 @@ class _Redactor:
     def __init__(self, keep: set[str], others: set[str], active: bool):
         names = {name for name in others if name and name.strip() and name not in keep}
         self.active = active and bool(names)
-        self.pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))) if names else None
+        longest_first = sorted(names, key=len, reverse=True)
+        self.pattern = re.compile("|".join(re.escape(n) for n in longest_first)) if names else None
 
     def __call__(self, value):
         if not self.active or value is None:

@@ -1,4 +1,5 @@
-"""The case bundle: a PDF with every part and letter bookmarked, a ZIP that verifies, and a tampered one that does not."""
+"""The case bundle: a PDF with every part and letter bookmarked, a ZIP that verifies, and a
+tampered one that does not."""
 
 import io
 import json
