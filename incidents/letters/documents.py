@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template import Context, Engine
 
@@ -14,6 +14,9 @@ from incidents.letters import render
 from incidents.letters.facts import recipient_of
 from incidents.letters.kinds import KINDS
 from incidents.models import Case, Letter, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -35,7 +38,7 @@ class LetterDraft:
     reference: str
     title: str
     recipient_staff: StaffMember | None
-    recipient_user: object | None
+    recipient_user: User | None
     recipient_name: str
     letter_format: str
     facts: dict[str, Any]

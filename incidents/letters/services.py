@@ -14,7 +14,7 @@ import contextvars
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -30,8 +30,13 @@ from incidents.letters.kinds import KINDS
 from incidents.models import Case, CaseEvent, Letter
 from incidents.storage import atomic_with_files
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
 # While a preview runs, the letters a step would issue are collected here instead of stored.
-_previewing: contextvars.ContextVar[list | None] = contextvars.ContextVar("letters_previewing", default=None)
+_previewing: contextvars.ContextVar[list[LetterDraft] | None] = contextvars.ContextVar(
+    "letters_previewing", default=None)
 
 
 def _next_version(case: Case, kind: str) -> int:
@@ -39,11 +44,18 @@ def _next_version(case: Case, kind: str) -> int:
     return last + 1
 
 
+def _rendered(draft: LetterDraft) -> bytes:
+    """The PDF of `draft`, which `letter_render` has rendered: a letter is recorded only once rendered."""
+    if draft.pdf is None:
+        raise ValueError(f"Letter {draft.reference} is recorded before it is rendered.")
+    return draft.pdf
+
+
 # --- Issued with a step -------------------------------------------------------------
 
-def letters_for_step(*, case: Case, kinds: list[str], by: Any, arguments: dict[str, Any]) -> list[LetterDraft]:
+def letters_for_step(*, case: Case, kinds: list[str], by: User | None, arguments: dict[str, Any]) -> list[LetterDraft]:
     """Draft and render the letters of `kinds` that a step issues, once the step has changed
-    `case`; `arguments` are the step's input by name.
+    `case`; `arguments` are the step's input by name, `by` who took it (None: the system).
 
     Call inside the step's transaction, before its event is recorded. Stores nothing.
     """
@@ -56,18 +68,19 @@ def letters_for_step(*, case: Case, kinds: list[str], by: Any, arguments: dict[s
     return drafts
 
 
-def letters_event_details(drafts: list[LetterDraft]) -> dict:
+def letters_event_details(drafts: list[LetterDraft]) -> dict[str, Any]:
     """What the event that issues these letters records of them (nothing if there are none)."""
     if not drafts:
         return {}
     return {"letters": [
         {"letter": str(d.uuid), "kind": d.kind, "reference": d.reference, "version": d.version,
-         "recipient": d.recipient_name, "format": d.letter_format, "sha256": hashlib.sha256(d.pdf).hexdigest()}
+         "recipient": d.recipient_name, "format": d.letter_format,
+         "sha256": hashlib.sha256(_rendered(d)).hexdigest()}
         for d in drafts
     ]}
 
 
-def letters_store(drafts: list[LetterDraft], *, event: CaseEvent, by, supersedes: Letter | None = None,
+def letters_store(drafts: list[LetterDraft], *, event: CaseEvent, by: User | None, supersedes: Letter | None = None,
                   reason: str = "") -> list[Letter]:
     """Store rendered drafts as issued letters of `event` (in the private storage, under random
     names, with their SHA-256). During a preview, collects them instead."""
@@ -77,14 +90,15 @@ def letters_store(drafts: list[LetterDraft], *, event: CaseEvent, by, supersedes
         return []
     letters = []
     for draft in drafts:
+        pdf = _rendered(draft)
         letter = Letter(
             uuid=draft.uuid, case=draft.case, kind=draft.kind, version=draft.version, supersedes=supersedes,
             reason=reason, reference=draft.reference, title=draft.title, recipient_staff=draft.recipient_staff,
             recipient_user=draft.recipient_user, recipient_name=draft.recipient_name,
-            letter_format=draft.letter_format, facts=draft.facts, sha256=hashlib.sha256(draft.pdf).hexdigest(),
-            size=len(draft.pdf), issued_by=by, issued_at=event.at, event=event,
+            letter_format=draft.letter_format, facts=draft.facts, sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf), issued_by=by, issued_at=event.at, event=event,
         )
-        letter.pdf.save("letter.pdf", ContentFile(draft.pdf), save=False)
+        letter.pdf.save("letter.pdf", ContentFile(pdf), save=False)
         letter.save()
         letters.append(letter)
     return letters
@@ -103,7 +117,7 @@ class LetterPreview:
     pdf: bytes
 
 
-def letter_preview(*, case: Case, kind: str, by: Any, arguments: dict[str, Any] | None = None,
+def letter_preview(*, case: Case, kind: str, by: User, arguments: dict[str, Any] | None = None,
                    letter_format: str | None = None) -> LetterPreview:
     """Render letter `kind` for `case` as it stands, without storing anything, `arguments`
     standing in for a step's input (used to review letters and to render samples).
@@ -136,7 +150,7 @@ def letter_previewed(draft: LetterDraft) -> LetterPreview:
 # --- Corrections and other formats ------------------------------------------------
 
 @atomic_with_files()
-def letter_reissue(*, letter: Letter, by, reason: str, letter_format: str | None = None,
+def letter_reissue(*, letter: Letter, by: User, reason: str, letter_format: str | None = None,
                    changes: dict[str, str] | None = None) -> Letter:
     """Issue a new version of `letter`: corrected (`changes` replaces parts of its text, such as
     "reasons") and/or in another format. The earlier version stays as it was issued.
@@ -168,7 +182,7 @@ def letter_reissue(*, letter: Letter, by, reason: str, letter_format: str | None
 # --- Reading a letter ------------------------------------------------------------------
 
 @transaction.atomic
-def letter_open(*, letter: Letter, by) -> bytes:
+def letter_open(*, letter: Letter, by: User) -> bytes:
     """The letter's PDF, checked against its SHA-256, for `by` to download. Records a
     'downloaded' event. Raises PermissionDenied for anyone else."""
     if not permissions.can_download_letter(by, letter):
@@ -182,7 +196,7 @@ def letter_open(*, letter: Letter, by) -> bytes:
     return content
 
 
-def letters_of_case(case: Case):
+def letters_of_case(case: Case) -> QuerySet[Letter]:
     """The case's letters, every version, oldest first."""
     return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
 
