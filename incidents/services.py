@@ -39,7 +39,6 @@ from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, 
 from incidents.storage import atomic_with_files
 from incidents.workflow import State, StepInput, inputs, step_of
 from incidents.workflow.asking import person_recorded
-from incidents.workflow.steps import available_steps as _available_steps
 from incidents.working_days import add_working_days
 
 User = get_user_model()
@@ -245,10 +244,5 @@ def step_preview(*, case: Case, by: Any, given: StepInput) -> list[LetterPreview
     return [letter_previewed(draft) for draft in collected]
 
 
-def available_steps(case: Case, user: Any) -> list[str]:
-    """The names of the steps this user may take on this case now."""
-    return [step.name for step in _available_steps(case, user)]
-
-
-__all__ = ["SYSTEM", "CaseConflict", "NotPermitted", "StepNotAvailable", "available_steps", "case_report",
+__all__ = ["SYSTEM", "CaseConflict", "NotPermitted", "StepNotAvailable", "case_report",
            "cases_close_after_appeal_window", "evidence_add", "step_preview", "step_take"]

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 from incidents import services
 from incidents.audit import audit_verify
 from incidents.models import Case, CaseEvent, Role
-from incidents.workflow import State, Suspension, step_named, steps
+from incidents.workflow import State, Suspension, available_steps, step_named, steps
 from tests.factories import SchoolFactory, StaffMemberFactory, person
 from tests.procedure import START
 
@@ -55,7 +55,7 @@ class CaseWalk(RuleBasedStateMachine):
         return replace(example, late_reason="Late.") if step == "refer_to_lado" else example
 
     def choices(self) -> list[tuple]:
-        return [(person, step) for person in self.people for step in services.available_steps(self.case, person)]
+        return [(person, step.name) for person in self.people for step in available_steps(self.case, person)]
 
     @precondition(lambda self: self.choices())
     @rule(data=st.data())

@@ -14,6 +14,7 @@ from incidents.workflow import (
     Outcome,
     State,
     Suspension,
+    available_steps,
     steps,
 )
 from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON, all_steps, reach, who_may
@@ -69,6 +70,10 @@ def test_a_clause_about_children_flags_the_case_for_safeguarding(procedure, scho
     case = procedure.report(clauses=[clause("c.2")])
     assert case.safeguarding is True
     assert procedure.report(clauses=[clause("a.2")]).safeguarding is False
+
+
+def step_names(case, user) -> list[str]:
+    return [step.name for step in available_steps(case, user)]
 
 
 # --- Refused at the wrong stage ----------------------------------------------------------
@@ -450,19 +455,19 @@ def test_reopening_returns_to_investigation(procedure, school, take):
 
 def test_available_steps_are_those_this_person_may_take_now(procedure, school, take):
     case = procedure.case_at(State.REPORTED)
-    assert set(services.available_steps(case, school.headteacher)) == {
+    assert set(step_names(case, school.headteacher)) == {
         "request_content_removal", "refer_to_lado", "open_investigation", "close_no_case",
         "record_low_level_concern", "suspend",
     }
-    assert services.available_steps(case, school.staff) == ["withdraw"]
-    assert services.available_steps(case, school.dsl) == []
-    assert services.available_steps(case, school.hr) == []
+    assert step_names(case, school.staff) == ["withdraw"]
+    assert step_names(case, school.dsl) == []
+    assert step_names(case, school.hr) == []
 
 
 def test_the_dsl_acts_on_safeguarding_cases(procedure, school, take):
     case = procedure.case_at(State.REPORTED, safeguarding=True)
-    assert set(services.available_steps(case, school.dsl)) == {"refer_to_lado", "record_low_level_concern"}
-    assert services.available_steps(case, case.reporter) == []  # a safeguarding concern cannot be withdrawn
+    assert set(step_names(case, school.dsl)) == {"refer_to_lado", "record_low_level_concern"}
+    assert step_names(case, case.reporter) == []  # a safeguarding concern cannot be withdrawn
 
 
 def test_cases_close_themselves_once_the_appeal_window_passes(procedure, school, take):

@@ -1,7 +1,7 @@
 """Issuing, previewing, correcting and opening letters.
 
 Letters are issued with the step that needs them, inside the step's transaction
-(`incidents.services._take_step` calls `letters_for_step`, then records the step's event
+(`incidents.services.step_take` calls `letters_for_step`, then records the step's event
 with the letters in it, then `letters_store`): if a letter cannot be rendered, the step
 does not happen. A letter issued on its own (a correction, another format) is recorded
 as a 'letter issued' event.

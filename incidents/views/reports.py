@@ -9,6 +9,7 @@ from incidents import permissions, selectors, services
 from incidents.forms import ReportForm
 from incidents.timeline import plain_status
 from incidents.views.access import CaseMixin, SignedInMixin
+from incidents.workflow import available_steps
 
 
 class ReportConcernView(SignedInMixin, FormView):
@@ -61,6 +62,6 @@ class MyReportDetailView(CaseMixin, DetailView):
             stage=plain_status(case),
             evidence=own.evidence(case),
             letters=own.letters(case),
-            can_withdraw="withdraw" in services.available_steps(case, self.request.user),
+            can_withdraw=any(step.name == "withdraw" for step in available_steps(case, self.request.user)),
             **kwargs,
         )

@@ -53,8 +53,10 @@ class CaseStepView(CaseMixin, FormView):
         user = self.request.user
         if not self.step.who.may(user, self.case):
             raise Http404("No such step for you.")
-        unmet = (None if self.step.leaves_from(self.case)
-                 else f"“{self.step.label}” is not possible at this stage.") or self.step.unmet_condition(self.case)
+        if self.step.leaves_from(self.case):
+            unmet = self.step.unmet_condition(self.case)
+        else:
+            unmet = f"“{self.step.label}” is not possible at this stage."
         if unmet is None:
             return None
         if not permissions.can_view_case(user, self.case):
