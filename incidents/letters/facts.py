@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 
 from incidents import clock
 from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
 from incidents.letters.templatetags import as_date, as_datetime
-from incidents.models import Case, CaseEvent, Membership, Role, StaffMember
+from incidents.models import Case, CaseEvent, Membership, Role, School, StaffMember
 from incidents.names import display_name
 from incidents.workflow import (
     APPEALABLE,
@@ -33,6 +34,9 @@ from incidents.workflow import (
     warning_months,
 )
 from incidents.working_days import add_working_days, working_days_before, working_days_between
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Roles in the order that names a person's capacity on a letter.
 ROLE_TITLES = [
@@ -52,7 +56,7 @@ DEFAULT_WHAT_TO_REMOVE = (
 name_of = display_name
 
 
-def role_title(user, school) -> str:
+def role_title(user: User, school: School) -> str:
     """How a person signs a letter of `school`: their role, or their job title."""
     roles = set(Membership.objects.filter(user=user, school=school).values_list("role", flat=True))
     for role, title in ROLE_TITLES:
@@ -62,12 +66,13 @@ def role_title(user, school) -> str:
     return (record.job_title if record and record.job_title else "") or "Member of staff"
 
 
-def person(user, school) -> dict:
+def person(user: User, school: School) -> dict[str, str]:
     return {"name": name_of(user), "title": role_title(user, school)}
 
 
-def _person_from(value, school) -> dict | None:
-    """A person given as a user, or as already recorded ({"name", "title"}, or an event's {"id", "name"})."""
+def _person_from(value: User | dict[str, Any] | Literal[""] | None, school: School) -> dict[str, Any] | None:
+    """A person given as a user, or as already recorded ({"name", "title"}, or an event's {"id", "name"});
+    None when nobody was chosen (None, or "" from a form left empty)."""
     if value is None or value == "":
         return None
     if isinstance(value, dict):
@@ -76,7 +81,19 @@ def _person_from(value, school) -> dict | None:
 
 
 def _local_date(moment: datetime | str) -> date:
-    return clock.localdate(as_datetime(moment))
+    """The local date of `moment` (a date and time, or its ISO text); refuses anything else."""
+    local = as_datetime(moment)
+    if local is None:
+        raise ValueError(f"Not a date and time: {moment!r}")
+    return clock.localdate(local)
+
+
+def _day(value: object) -> date:
+    """`value` (a date, a date and time, or its ISO text) as a date; refuses anything else."""
+    day = as_date(value)
+    if day is None:
+        raise ValueError(f"Not a date: {value!r}")
+    return day
 
 
 def documents_deadline(hearing_at: datetime) -> date:
@@ -89,7 +106,7 @@ def _clause_text(text: str) -> str:
     return re.sub(r"\s*[;,:]\s*(or|and)?\s*$", "", text.strip())
 
 
-def _clauses(case: Case) -> list[dict]:
+def _clauses(case: Case) -> list[dict[str, Any]]:
     return [
         {"ref": clause.ref, "title": clause.title, "text": _clause_text(clause.text), "section": clause.section,
          "gross_misconduct": clause.gross_misconduct}
@@ -97,7 +114,7 @@ def _clauses(case: Case) -> list[dict]:
     ]
 
 
-def _evidence(case: Case) -> list[dict]:
+def _evidence(case: Case) -> list[dict[str, Any]]:
     bundle = []
     for number, item in enumerate(case.evidence.all(), start=1):
         bundle.append({
@@ -111,7 +128,7 @@ def _evidence(case: Case) -> list[dict]:
     return bundle
 
 
-def _live_warnings(case: Case, today: date) -> list[dict]:
+def _live_warnings(case: Case, today: date) -> list[dict[str, Any]]:
     """The employee's other warnings still live today (a warning is disregarded once expired)."""
     if not case.subject_id:
         return []
@@ -122,12 +139,12 @@ def _live_warnings(case: Case, today: date) -> list[dict]:
              "given_on": other.outcome_on, "expires_on": other.warning_expires_on} for other in others]
 
 
-def _step_details(case: Case, step: str) -> dict:
+def _step_details(case: Case, step: str) -> dict[str, Any]:
     event = case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition=step).order_by("-sequence").first()
     return event.details if event else {}
 
 
-def _appeal_to(case: Case) -> dict:
+def _appeal_to(case: Case) -> dict[str, str]:
     """Appeals go to the chair of governors (or, when the chair heard the case, the governing board)."""
     chair = (Membership.objects.filter(school=case.school, role=Role.CHAIR_OF_GOVERNORS)
              .select_related("user").first())
@@ -136,7 +153,7 @@ def _appeal_to(case: Case) -> dict:
     return {"name": "The Clerk to the Governing Board", "title": case.school.name}
 
 
-def _consequences(clause: dict, gross_misconduct_alleged: bool) -> str:
+def _consequences(clause: dict[str, Any], gross_misconduct_alleged: bool) -> str:
     if gross_misconduct_alleged:
         return ("Gross misconduct is alleged: if it is found, the outcome may be dismissal without notice "
                 "(summary dismissal), or any lesser outcome.")
@@ -145,7 +162,7 @@ def _consequences(clause: dict, gross_misconduct_alleged: bool) -> str:
 
 # --- The facts of each kind ----------------------------------------------------
 
-def _acknowledgement(case: Case, a: dict, today: date) -> dict:
+def _acknowledgement(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     return {
         "reported_at": case.reported_at,
         "report_kind": Case.Kind(case.kind).label,
@@ -158,7 +175,7 @@ def _acknowledgement(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _content_removal_request(case: Case, a: dict, today: date) -> dict:
+def _content_removal_request(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     deadline = a.get("deadline") or case.removal_deadline or add_working_days(
         today, case.school.removal_deadline_working_days)
     return {
@@ -167,11 +184,11 @@ def _content_removal_request(case: Case, a: dict, today: date) -> dict:
         "seen_on": case.seen_on,
         "what_to_remove": (a.get("what_to_remove") or "").strip() or DEFAULT_WHAT_TO_REMOVE,
         "deadline": deadline,
-        "working_days": working_days_between(today, as_date(deadline)),
+        "working_days": working_days_between(today, _day(deadline)),
     }
 
 
-def _platform_takedown_request(case: Case, a: dict, today: date) -> dict:
+def _platform_takedown_request(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     checklist = a.get("checklist") or {}
     return {
         "platform": Case.Platform(case.platform).label,
@@ -184,7 +201,7 @@ def _platform_takedown_request(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _investigation_notice(case: Case, a: dict, today: date) -> dict:
+def _investigation_notice(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     background = ""
     if a.get("reason") in EscalationReason.values:
         background = EscalationReason(a["reason"]).label + "."
@@ -204,7 +221,7 @@ def _investigation_notice(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _suspension(case: Case, a: dict, today: date) -> dict:
+def _suspension(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     return {
         "from_date": today,
         "reason": a.get("reason", ""),
@@ -216,11 +233,11 @@ def _suspension(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _suspension_lifted(case: Case, a: dict, today: date) -> dict:
+def _suspension_lifted(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     return {"lifted_on": today, "reason": a.get("reason", "")}
 
 
-def _hearing_invitation(case: Case, a: dict, today: date) -> dict:
+def _hearing_invitation(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     hearing_at = a.get("hearing_at") or case.hearing_at
     gross = bool(a.get("gross_misconduct_alleged", case.gross_misconduct_alleged))
     reschedule_reason = a.get("reason") if a.get("reason") in RescheduleReason.values else ""
@@ -248,7 +265,7 @@ def _hearing_invitation(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _outcome(case: Case, a: dict, today: date) -> dict:
+def _outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     outcome = a.get("outcome") or case.outcome
     months = warning_months(case.school, outcome, a.get("warning_months"))
     appealable = outcome in APPEALABLE
@@ -276,11 +293,11 @@ def _outcome(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _management_advice(case: Case, a: dict, today: date) -> dict:
+def _management_advice(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     return {"advice": a.get("advice", "")}
 
 
-def _appeal_invitation(case: Case, a: dict, today: date) -> dict:
+def _appeal_invitation(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     hearing_at = a.get("hearing_at") or case.appeal_hearing_at
     panel = a.get("panel")
     panel = [_person_from(member, case.school)
@@ -299,7 +316,7 @@ def _appeal_invitation(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _appeal_outcome(case: Case, a: dict, today: date) -> dict:
+def _appeal_outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     decision = a.get("decision") or case.appeal_decision or AppealDecision.NOT_UPHELD
     appealed = _step_details(case, "record_outcome").get("outcome") or case.outcome
     return {
@@ -313,7 +330,7 @@ def _appeal_outcome(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _lado_referral(case: Case, a: dict, today: date) -> dict:
+def _lado_referral(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     return {
         "allegation": a.get("allegation", ""),
         "employee": {"name": case.subject.full_name, "job_title": case.subject.job_title} if case.subject else None,
@@ -329,7 +346,7 @@ def _lado_referral(case: Case, a: dict, today: date) -> dict:
     }
 
 
-def _no_further_action(case: Case, a: dict, today: date) -> dict:
+def _no_further_action(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     lado = a.get("lado_outcome") or ""
     return {
         "reason": a.get("reason", ""),
@@ -339,7 +356,8 @@ def _no_further_action(case: Case, a: dict, today: date) -> dict:
     }
 
 
-GATHER = {
+# What letter of each kind says beyond what every letter says: (case, step's input, today) -> facts.
+GATHER: dict[str, Callable[[Case, dict[str, Any], date], dict[str, Any]]] = {
     Kind.ACKNOWLEDGEMENT: _acknowledgement,
     Kind.CONTENT_REMOVAL_REQUEST: _content_removal_request,
     Kind.PLATFORM_TAKEDOWN_REQUEST: _platform_takedown_request,
@@ -356,11 +374,15 @@ GATHER = {
 }
 
 
-def recipient_of(case: Case, kind: str) -> tuple[StaffMember | None, Any, str, str]:
-    """(staff record, user, name, address line) of the person or body the letter goes to."""
+def recipient_of(case: Case, kind: str) -> tuple[StaffMember | None, User | None, str, str]:
+    """(staff record, user, name, address line) of the person or body the letter goes to.
+    A letter to the employee needs the employee named on the case (ValueError otherwise)."""
     spec = KINDS[kind]
     if spec.recipient == Recipient.SUBJECT:
-        return case.subject, None, case.subject.full_name, case.subject.job_title
+        subject = case.subject
+        if subject is None:
+            raise ValueError(f"A letter to the employee needs the employee named on case {case.reference}.")
+        return subject, None, subject.full_name, subject.job_title
     if spec.recipient == Recipient.REPORTER:
         record = StaffMember.objects.filter(school=case.school, user=case.reporter).first()
         return record, case.reporter, name_of(case.reporter), record.job_title if record else ""
@@ -369,7 +391,8 @@ def recipient_of(case: Case, kind: str) -> tuple[StaffMember | None, Any, str, s
     return None, None, "The Local Authority Designated Officer", "Local Authority Designated Officer service"
 
 
-def letter_facts(*, case: Case, kind: str, by=None, arguments: dict | None = None) -> dict:
+def letter_facts(*, case: Case, kind: str, by: User | None = None,
+                 arguments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything letter `kind` says about `case`, as plain data.
 
     `arguments` are the step's input (the same keyword arguments as its service); a value
@@ -381,6 +404,7 @@ def letter_facts(*, case: Case, kind: str, by=None, arguments: dict | None = Non
     today = clock.today()
     signer = by if (spec.signatory == Signatory.ACTOR and by is not None) else case.case_manager
     staff, user, name, line = recipient_of(case, kind)
+    policy = case.school.policy
     facts = {
         "date": today,
         "case_reference": case.reference,
@@ -388,8 +412,7 @@ def letter_facts(*, case: Case, kind: str, by=None, arguments: dict | None = Non
         "signatory": dict(person(signer, case.school), capacity=spec.capacity),
         "employee": {"name": case.subject.full_name, "job_title": case.subject.job_title} if case.subject else None,
         "clauses": _clauses(case),
-        "policy": {"title": case.school.policy.title, "version": case.school.policy.version}
-        if case.school.policy_id else None,
+        "policy": {"title": policy.title, "version": policy.version} if policy else None,
         **GATHER[kind](case, arguments, today),
     }
     # Stored as it will read back, so a correction is drawn from exactly the same facts.
