@@ -8,8 +8,9 @@ right field.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -23,7 +24,11 @@ from incidents.models import Case, Clause, Letter, Membership, School, StaffMemb
 from incidents.names import display_name
 from incidents.workflow import Answer, Ask, Step, StepInput
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db import models
+    from django.db.models import QuerySet
 
 
 class FormRenderer(TemplatesSetting):
@@ -36,7 +41,7 @@ class FormRenderer(TemplatesSetting):
 class AccessibleForm(forms.Form):
     """Links each field to its hint and error message for screen readers."""
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         for name, field in self.fields.items():
             described_by = [f"id_{name}_helptext"] if field.help_text else []
@@ -64,7 +69,7 @@ class EvidenceField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> Sequence[UploadedFile]:
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         errors = []
         for upload in files:
@@ -78,28 +83,29 @@ class EvidenceField(forms.FileField):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
+    def label_from_instance(self, user: User) -> str:
         return display_name(user)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, user):
+    def label_from_instance(self, user: User) -> str:
         return display_name(user)
 
 
 class ClauseChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, clause):
+    def label_from_instance(self, clause: Clause) -> str:
         return f"{clause.ref}) {clause.title}: “{clause.text}”"
 
 
 class ReportForm(AccessibleForm):
-    school = forms.ModelChoiceField(queryset=None, label="Which school is this about?", empty_label=None)
+    school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
+        queryset=None, label="Which school is this about?", empty_label=None)
     kind = forms.ChoiceField(choices=Case.Kind.choices, widget=forms.RadioSelect, label="What are you reporting?")
-    subject = forms.ModelChoiceField(
+    subject: forms.ModelChoiceField[StaffMember] = forms.ModelChoiceField(
         queryset=None, required=False, label="Who is it about?", empty_label="I don’t know",
         help_text="The member of staff who posted it, or whose account it is.",
     )
@@ -117,19 +123,22 @@ class ReportForm(AccessibleForm):
     evidence = EvidenceField(required=False, label="Evidence",
                              help_text="Screenshots or documents: PNG, JPEG or PDF, up to 10 MB each.")
 
-    def __init__(self, *args, reporter, **kwargs):
+    def __init__(self, *args: Any, reporter: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schools = {m.school for m in Membership.objects.filter(user=reporter).select_related("school__policy")}
-        self.fields["school"].queryset = School.objects.filter(pk__in=[s.pk for s in schools])
+        school = cast("forms.ModelChoiceField[School]", self.fields["school"])
+        school.queryset = School.objects.filter(pk__in=[s.pk for s in schools])
         if len(schools) == 1:
-            self.fields["school"].widget = forms.HiddenInput()
-            self.fields["school"].initial = next(iter(schools)).pk
+            school.widget = forms.HiddenInput()
+            school.initial = next(iter(schools)).pk
         policies = {s.policy_id for s in schools}
-        self.fields["subject"].queryset = StaffMember.objects.filter(school__in=schools).select_related("school")
-        self.fields["clauses"].queryset = Clause.objects.filter(policy__in=policies).citable()
+        cast("forms.ModelChoiceField[StaffMember]", self.fields["subject"]).queryset = (
+            StaffMember.objects.filter(school__in=schools).select_related("school"))
+        cast(ClauseChoiceField, self.fields["clauses"]).queryset = Clause.objects.filter(policy__in=policies).citable()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         school, subject = cleaned.get("school"), cleaned.get("subject")
         if school and subject and subject.school_id != school.pk:
             self.add_error("subject", "Choose a member of staff of this school.")
@@ -154,7 +163,7 @@ class StepForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         for name, ask in self.step.given.asks():
             if ask.answer in (Answer.PERSON, Answer.PEOPLE):
-                self.fields[name].queryset = ask.among(case)
+                cast(forms.ModelChoiceField, self.fields[name]).queryset = _among(ask)(case)
             if ask.initial is not None:
                 self.fields[name].initial = ask.initial(case)
         if not self.irreversible:
@@ -165,14 +174,15 @@ class StepForm(AccessibleForm):
             self.order_fields([name for name in self.fields if name != "confirm"] + ["confirm"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, ask in self.step.given.asks():
             if ask.answer == Answer.MOMENT:
                 day, at = cleaned.pop(f"{name}_date", None), cleaned.pop(f"{name}_time", None)
                 cleaned[name] = timezone.make_aware(datetime.combine(day, at)) if day and at else None
             elif ask.answer == Answer.CHECKLIST:
                 done = cleaned.get(name) or []
-                cleaned[name] = {choice: choice in done for choice in ask.choices.values}
+                cleaned[name] = {choice: choice in done for choice in _choices(ask).values}
             elif ask.answer == Answer.PEOPLE:
                 cleaned[name] = tuple(cleaned.get(name) or ())
         return cleaned
@@ -192,6 +202,20 @@ class StepForm(AccessibleForm):
             self.add_error(field if field in self.fields else None, messages)
 
 
+def _among(ask: Ask) -> Callable[[Case], QuerySet[Any]]:
+    """Whom a person or people input chooses among (`person` and `people` always say)."""
+    if ask.among is None:
+        raise ValueError(f"“{ask.label}” asks for people but does not say among whom.")
+    return ask.among
+
+
+def _choices(ask: Ask) -> type[models.TextChoices]:
+    """The choices of a choice or checklist input (`choice` and `checklist` always give them)."""
+    if ask.choices is None:
+        raise ValueError(f"“{ask.label}” asks for a choice but gives no choices.")
+    return ask.choices
+
+
 def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
     """The form field(s) that ask for one input."""
     common: dict[str, Any] = {"required": ask.required, "label": ask.label, "help_text": ask.help,
@@ -209,7 +233,7 @@ def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
                 f"{name}_time": forms.TimeField(widget=TimeInput, **common | {
                     "label": f"Time of {ask.label}", "help_text": ""})}
     if answer == Answer.CHOICE:
-        choices = list(ask.choices.choices)
+        choices = list(_choices(ask).choices)
         if ask.required:
             return {name: forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)}
         return {name: forms.ChoiceField(choices=[("", "—")] + choices, **common)}
@@ -222,11 +246,11 @@ def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
     if answer == Answer.NUMBER:
         return {name: forms.IntegerField(min_value=ask.min_value, max_value=ask.max_value, **common)}
     if answer == Answer.PERSON:
-        return {name: PersonChoiceField(queryset=User.objects.none(), **common)}
+        return {name: PersonChoiceField(queryset=get_user_model().objects.none(), **common)}
     if answer == Answer.PEOPLE:
-        return {name: PeopleChoiceField(queryset=User.objects.none(), **common)}
+        return {name: PeopleChoiceField(queryset=get_user_model().objects.none(), **common)}
     if answer == Answer.CHECKLIST:
-        return {name: forms.MultipleChoiceField(choices=ask.choices.choices, widget=forms.CheckboxSelectMultiple,
+        return {name: forms.MultipleChoiceField(choices=_choices(ask).choices, widget=forms.CheckboxSelectMultiple,
                                                 **common)}
     raise ValueError(f"No form field for {answer}.")
 
@@ -254,13 +278,15 @@ class CaseFilterForm(forms.Form):
         ("-reported_at", "Newest first"), ("reported_at", "Oldest first"), ("reference", "Reference"),
         ("stage", "Stage")])
 
-    def __init__(self, *args, schools, clauses, **kwargs):
+    def __init__(self, *args: Any, schools: Iterable[School], clauses: Iterable[Clause], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from incidents.workflow import State
 
-        self.fields["stage"].choices = [("", "Any stage")] + list(State.choices)
-        self.fields["clause"].choices = [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses]
-        self.fields["school"].choices = [("", "All schools")] + [(str(s.pk), s.name) for s in schools]
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "Any stage")] + list(State.choices)
+        cast(forms.ChoiceField, self.fields["clause"]).choices = (
+            [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses])
+        cast(forms.ChoiceField, self.fields["school"]).choices = (
+            [("", "All schools")] + [(str(s.pk), s.name) for s in schools])
 
 
 class LetterReissueForm(AccessibleForm):
