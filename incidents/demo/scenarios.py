@@ -32,7 +32,7 @@ else:
 class Demo:
     """What a case scenario needs: the schools, the people, the clauses and the calendar."""
 
-    def __init__(self, *, schools: dict[str, School], users: dict[str, User], policy: Policy, now: datetime):
+    def __init__(self, *, schools: dict[str, School], users: dict[str, User], policy: Policy, now: datetime) -> None:
         self.rainow = schools[RAINOW]
         self.bollington = schools[BOLLINGTON]
         self.users = users
@@ -134,7 +134,7 @@ def sam_patel_appeal_decided(d: Demo) -> Iterator[datetime]:
         investigating_officer=d.user("investigator")))
     yield d.ago(45, 15, 30)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(38, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        hearing_at=d.ago(38, 10), place="The meeting room, Rainow Primary School", panel=(head,),
         findings="Sam accepts he posted the photo. It was public for four days and was shared twice before he "
             "deleted it. He had completed the policy training in September. The information about pupils' "
             "support needs is special category data."))
@@ -146,7 +146,7 @@ def sam_patel_appeal_decided(d: Demo) -> Iterator[datetime]:
     yield d.ago(33, 10, 0)
     services.step_take(case=case, by=head, given=inputs.LodgeAppeal(
         received_on=d.day(34), hearing_at=d.ago(26, 14), place="The meeting room, Rainow Primary School",
-        panel=[chair, d.user("governor")],
+        panel=(chair, d.user("governor")),
         grounds="Sam says a final written warning is too severe for a first offence: he deleted the post as soon "
             "as he was told, has apologised to the parents concerned, and has a clean record of eleven years."))
     yield d.ago(26, 16, 30)
@@ -176,7 +176,7 @@ def natalie_brooks_outcome_final(d: Demo) -> Iterator[datetime]:
         investigating_officer=d.user("investigator")))
     yield d.ago(44, 14, 0)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(37, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        hearing_at=d.ago(37, 10), place="The meeting room, Rainow Primary School", panel=(head,),
         findings="Natalie accepts she wrote the comment and says it was a joke between friends. The colleague "
             "has been absent since and says she feels she cannot come back to the staff room."))
     yield d.ago(37, 15, 0)
@@ -253,7 +253,7 @@ def aisha_rahman_appeal(d: Demo) -> Iterator[datetime]:
         investigating_officer=d.user("investigator")))
     yield d.ago(20, 14, 30)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(13, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        hearing_at=d.ago(13, 10), place="The meeting room, Rainow Primary School", panel=(head,),
         findings="Aisha accepts writing the comment and removed it the same evening. She has no evidence for the "
             "claims about the nursery. The nursery has taken legal advice. The school's name was used."))
     yield d.ago(13, 15, 0)
@@ -264,7 +264,7 @@ def aisha_rahman_appeal(d: Demo) -> Iterator[datetime]:
     yield d.ago(6, 10, 0)
     services.step_take(case=case, by=head, given=inputs.LodgeAppeal(
         received_on=d.day(7), hearing_at=d.at(d.after(d.day(6), 7), 14),
-        place="The meeting room, Rainow Primary School", panel=[d.user("chair"), d.user("governor")],
+        place="The meeting room, Rainow Primary School", panel=(d.user("chair"), d.user("governor")),
         grounds="Aisha says the sanction is too severe for a first offence: she removed the comment the same "
             "evening, has apologised to the nursery in writing, and has a clean record of nine years."))
 
@@ -343,7 +343,7 @@ def megan_hughes_outcome_issued(d: Demo) -> Iterator[datetime]:
         investigating_officer=d.user("investigator")))
     yield d.ago(10, 14, 0)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(3, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        hearing_at=d.ago(3, 10), place="The meeting room, Rainow Primary School", panel=(head,),
         findings="Three members of the group confirm the messages; Megan accepts setting up the group and says the "
             "memes were \"banter\". The colleague concerned has raised a grievance."))
     yield d.ago(3, 15, 30)
@@ -439,7 +439,7 @@ def sam_patel_hearing_scheduled(d: Demo) -> Iterator[datetime]:
     yield d.ago(4, 15, 0)
     first_date = d.after(d.day(4), 6)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.at(first_date, 10), place="The meeting room, Rainow Primary School", panel=[head],
+        hearing_at=d.at(first_date, 10), place="The meeting room, Rainow Primary School", panel=(head,),
         findings="Sam accepts writing the comment. It stayed up two days after the removal deadline; he says he did "
             "not read the email. Sam has a live first written warning for a breach of confidentiality (b.2)."))
     yield d.ago(1, 11, 0)
