@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import CaseEvent, Letter
-from incidents.workflow import State
+from incidents.workflow import State, step_named
+from tests.procedure import all_steps, reach, who_may
 from tests.views.test_cases import form_data
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,24 @@ def test_only_the_case_manager_issues_new_versions(client, procedure, school):
     assert client.get(url).status_code == 404
     assert client.post(url, {"reason": "x", "letter_format": "standard"}).status_code == 404
     assert case.letters.count() == 2
+
+
+@pytest.mark.parametrize("step,source", all_steps())
+def test_previewing_any_step_from_its_form_shows_its_letters_or_says_there_are_none(
+        client, procedure, school, take, step, source):
+    case = reach(procedure, take, source, step)
+    client.force_login(who_may(step, case, school)[0])
+    events = case.events.count()
+
+    response = client.post(reverse("incidents:case_step", args=[case.uuid, step]),
+                           form_data(school, step) | {"preview": "1"})
+
+    assert response.status_code == 200
+    if response["Content-Type"] == "application/pdf":
+        assert step_named(step).may_issue_letters
+        assert case.events.count() == events + 1  # the preview, on the access record
+    else:
+        assert "With this input the step sends no letter." in response.content.decode()
+        assert case.events.count() == events
+    case.refresh_from_db()
+    assert getattr(case, step_named(step).field) == source
