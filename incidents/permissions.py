@@ -21,14 +21,21 @@ on the case page, and a reporter sees what they gave and no more.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from guardian.core import ObjectPermissionChecker
 
 from incidents.models.people import Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
+
+    from incidents.models import Case, Evidence, Letter, School, StaffMember
 
 CASE_PERMISSIONS = (
     "view_case", "manage_case", "investigate_case", "hear_case", "hear_appeal", "refer_safeguarding",
@@ -43,7 +50,7 @@ SPECIAL_CATEGORY_STEPS = frozenset({"refer_to_lado", "record_lado_outcome", "rec
 SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral"})
 
 
-def holds_special_category(letter) -> bool:
+def holds_special_category(letter: Letter) -> bool:
     """The LADO referral, and any other letter that tells the LADO's outcome or advice (the
     no-further-action letter after a LADO outcome)."""
     return letter.kind in SPECIAL_CATEGORY_LETTERS or bool(letter.facts.get("lado_outcome"))
@@ -65,13 +72,13 @@ def permission_id(codename: str) -> int:
     return permission_ids()[codename]
 
 
-def forget_permission_ids(**kwargs) -> None:
+def forget_permission_ids(**kwargs: Any) -> None:
     _permission_ids.clear()
 
 
-def school_wide_roles(school_ids) -> dict[int, list[tuple[int, str]]]:
+def school_wide_roles(school_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
     """The (user id, role) of each school's HR advisers and safeguarding leads."""
-    roles = {school_id: [] for school_id in school_ids}
+    roles: dict[int, list[tuple[int, str]]] = {school_id: [] for school_id in school_ids}
     for school_id, person, role in Membership.objects.filter(
             school__in=roles, role__in=SCHOOL_WIDE_ROLES).values_list("school_id", "user_id", "role"):
         roles[school_id].append((person, role))
@@ -89,7 +96,7 @@ HR_ADVISER_GRANTS: tuple[str, ...] = ("view_case", "export_case", "view_special_
 DSL_GRANTS: tuple[str, ...] = ("view_case", "refer_safeguarding", "view_special_category")
 
 
-def deserved_grants(case, *, school_roles: list[tuple[int, str]] | None = None) -> set[tuple[int, str]]:
+def deserved_grants(case: Case, *, school_roles: list[tuple[int, str]] | None = None) -> set[tuple[int, str]]:
     """The (user id, permission codename) pairs `case` should grant. `school_roles` (from
     `school_wide_roles`) and the panels prefetched save their queries when many cases are
     re-granted at once."""
@@ -108,17 +115,17 @@ def deserved_grants(case, *, school_roles: list[tuple[int, str]] | None = None) 
             involved.append((person, HR_ADVISER_GRANTS))
         elif case.safeguarding:
             involved.append((person, DSL_GRANTS))
-    subject_user = case.subject.user_id if case.subject_id else None
+    subject_user = case.subject.user_id if case.subject is not None else None
     return grants | {(person, codename) for person, codenames in involved if person != subject_user
                      for codename in codenames}
 
 
-def is_subject(user, case) -> bool:
+def is_subject(user: User | AnonymousUser, case: Case) -> bool:
     """The user is the employee the case is about."""
     return case.subject is not None and case.subject.user_id is not None and case.subject.user_id == user.pk
 
 
-def _holds(user, codename: str, case) -> bool:
+def _holds(user: User | AnonymousUser, codename: str, case: Case) -> bool:
     """Whether guardian grants `user` the permission on `case`.
 
     Asked through one ObjectPermissionChecker per person and case (two queries), kept on the
@@ -135,12 +142,12 @@ def _holds(user, codename: str, case) -> bool:
     return codename in known[user.pk]
 
 
-def forget_grants(case) -> None:
+def forget_grants(case: Case) -> None:
     """Drop what `_holds` remembered of this case's grants."""
     case.__dict__.pop("_granted", None)
 
 
-def has_role(user, school, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, school: School, *roles: str) -> bool:
     """The user holds one of `roles` at `school` (any role, if none is named)."""
     if not user.is_authenticated:
         return False
@@ -150,53 +157,53 @@ def has_role(user, school, *roles: str) -> bool:
     return memberships.exists()
 
 
-def can_view_case(user, case) -> bool:
+def can_view_case(user: User | AnonymousUser, case: Case) -> bool:
     """See the whole case: the case manager, the investigating officer, the panels, the HR
     advisers of the school, and the DSL for safeguarding cases. Never the employee concerned."""
     return _holds(user, "view_case", case) and not is_subject(user, case)
 
 
-def can_view_own_report(user, case) -> bool:
+def can_view_own_report(user: User | AnonymousUser, case: Case) -> bool:
     """The reporter sees what they sent and the stage in plain words, nothing more."""
     return _holds(user, "view_own_report", case)
 
 
-def can_withdraw_report(user, case) -> bool:
+def can_withdraw_report(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "withdraw_report", case)
 
 
-def can_manage_case(user, case) -> bool:
+def can_manage_case(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "manage_case", case) and not is_subject(user, case)
 
 
-def can_refer_safeguarding(user, case) -> bool:
+def can_refer_safeguarding(user: User | AnonymousUser, case: Case) -> bool:
     """The case manager, or the school's designated safeguarding lead on a safeguarding case."""
     return _holds(user, "refer_safeguarding", case) and not is_subject(user, case)
 
 
-def can_investigate(user, case) -> bool:
+def can_investigate(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "investigate_case", case) and not is_subject(user, case)
 
 
-def can_hear_case(user, case) -> bool:
+def can_hear_case(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "hear_case", case) and not is_subject(user, case)
 
 
-def can_hear_appeal(user, case) -> bool:
+def can_hear_appeal(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "hear_appeal", case) and not is_subject(user, case)
 
 
-def can_export_case(user, case) -> bool:
+def can_export_case(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "export_case", case) and not is_subject(user, case)
 
 
-def can_view_special_category(user, case) -> bool:
+def can_view_special_category(user: User | AnonymousUser, case: Case) -> bool:
     """See what was told to the LADO, its advice and low-level concerns: the case manager, the
     investigating officer, the HR advisers and the safeguarding lead; not the panels."""
     return _holds(user, "view_special_category", case) and not is_subject(user, case)
 
 
-def can_download_letter(user, letter) -> bool:
+def can_download_letter(user: User | AnonymousUser, letter: Letter) -> bool:
     """Whoever may see the case (and its special category data, for a letter holding some), and
     the person a letter was sent to within the product (the reporter's acknowledgement); never
     the employee concerned through the product. The letters a reader sees (`Reading`)."""
@@ -236,10 +243,10 @@ class Reading:
     def sees_anything(self) -> bool:
         return self.whole_case or self.reader is not None
 
-    def sees_evidence(self, evidence: Any) -> bool:
+    def sees_evidence(self, evidence: Evidence) -> bool:
         return self.all_evidence or (self.reader is not None and evidence.added_by_id == self.reader)
 
-    def sees_letter(self, letter: Any) -> bool:
+    def sees_letter(self, letter: Letter) -> bool:
         if holds_special_category(letter) and not self.special_category:
             return False
         return self.all_letters or (self.reader is not None and letter.recipient_user_id == self.reader)
@@ -248,14 +255,14 @@ class Reading:
         """Whether the details a step recorded may be shown, or only that it was taken."""
         return self.special_category or step not in SPECIAL_CATEGORY_STEPS
 
-    def evidence(self, case: Any) -> Any:
+    def evidence(self, case: Case) -> QuerySet[Evidence]:
         """The case's evidence this reader sees, oldest first, with who added it."""
         items = case.evidence.select_related("added_by").order_by("added_at", "pk")
         if self.all_evidence:
             return items
         return items.filter(added_by_id=self.reader) if self.reader is not None else items.none()
 
-    def letters(self, case: Any) -> list:
+    def letters(self, case: Case) -> list[Letter]:
         """The case's letters (every version, oldest first) this reader sees."""
         from incidents.letters.services import letters_of_case
 
@@ -275,7 +282,7 @@ def _reading(*, view_case: bool, special_category: bool, export: bool, own_repor
     return NOTHING
 
 
-def reading_for(user: Any, case: Any) -> Reading:
+def reading_for(user: User | AnonymousUser, case: Case) -> Reading:
     """What `user` may see of `case`, from the `can_*` rules: the whole case (with or without
     special category data), their own report only (the reporter), or nothing."""
     if not user.is_authenticated:
@@ -284,7 +291,7 @@ def reading_for(user: Any, case: Any) -> Reading:
                     export=can_export_case(user, case), own_report=can_view_own_report(user, case), reader=user.pk)
 
 
-def own_report_reading(user: Any, case: Any) -> Reading:
+def own_report_reading(user: User | AnonymousUser, case: Case) -> Reading:
     """The reporter's reading of their own report (their report's page): the evidence they added
     and the letters sent to them, even if they also read the whole case in another part (a
     safeguarding lead who reported it sees the rest on the case page)."""
@@ -293,15 +300,15 @@ def own_report_reading(user: Any, case: Any) -> Reading:
     return Reading(reader=user.pk)
 
 
-def reading_for_subject_access(staff: Any, case: Any) -> Reading:
+def reading_for_subject_access(staff: StaffMember, case: Case) -> Reading:
     """What a subject access export about `staff` (a StaffMember) holds of `case`: for the
     employee concerned, everything held about them (special category data included, since it is
     theirs); for anyone else, their own reading (`reading_for`) — a reporter what they gave, the
     letters to them and the plain status — or, with no part left in the case, the events they
     made. Never a technical appendix."""
-    if case.subject_id == staff.pk or (staff.user_id and is_subject(staff.user, case)):
+    if case.subject_id == staff.pk or (staff.user is not None and is_subject(staff.user, case)):
         return Reading(whole_case=True, special_category=True, all_evidence=True, all_letters=True)
-    if not staff.user_id:
+    if staff.user is None:
         return NOTHING
     reading = reading_for(staff.user, case)
     if not reading.sees_anything:
@@ -317,7 +324,7 @@ AUDIENCES = {
 }
 
 
-def reading_for_audience(case: Any, purpose: str) -> Reading:
+def reading_for_audience(case: Case, purpose: str) -> Reading:
     """What a bundle made for `purpose` ("hearing", "appeal" or "tribunal") may hold: what its
     audience may see on the case page. A panel's bundle holds no special category data (no LADO
     referral letter, no letter telling the LADO's outcome, no details of those steps) and no
@@ -327,8 +334,10 @@ def reading_for_audience(case: Any, purpose: str) -> Reading:
                     export="export_case" in granted, own_report=False, reader=None)
 
 
-def conflict_of_interest(person, case, *, role: str) -> str | None:
-    """Why `person` may not act as `role` on `case`, or None if they may."""
+def conflict_of_interest(person: User, case: Any, *, role: str) -> str | None:
+    """Why `person` may not act as `role` on `case` (a Case), or None if they may."""
+    # `case` is Any, not Case: the procedure's checks pass the `CaseProcedure` they run in, whose
+    # declared fields lack `reporter_id` (incidents.workflow.procedure, being rewritten).
     name = person.get_full_name() or person.get_username()
     if is_subject(person, case):
         return f"{name} is the employee the case is about and cannot act as {role}."
@@ -339,7 +348,7 @@ def conflict_of_interest(person, case, *, role: str) -> str | None:
     return None
 
 
-def choose_case_manager(*, school, reporter, subject):
+def choose_case_manager(*, school: School, reporter: User, subject: StaffMember | None) -> User:
     """The headteacher manages a case, unless the headteacher is the employee concerned or
     reported it: then the chair of governors does, and the headteacher has no access."""
     headteachers = [m.user for m in Membership.objects.holding(Role.HEADTEACHER, school).select_related("user")]
