@@ -142,7 +142,7 @@ class StepInput:
 
     @classmethod
     def example(cls, case: Case) -> StepInput:
-        """Valid input for this step on `case` now, for the tests, the letter samples and the demo."""
+        """Valid input for this step on `case` now, for the tests and the letter samples."""
         raise NotImplementedError(f"{cls.__name__} gives no example.")
 
     def missing(self) -> dict[str, str]:
