@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 import pypdf
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +41,12 @@ from incidents.models.exports import ExportKind
 from incidents.names import display_name
 from incidents.permissions import Reading, reading_for_audience
 from incidents.timeline import timeline_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models.fields.files import FieldFile
+
+    from incidents.models import ExportRecord
 
 # Who a bundle is for, in words ("the appeal panel"); what each may see is the reading rule's.
 PURPOSES = {purpose: words for purpose, (words, _) in permissions.AUDIENCES.items()}
@@ -65,10 +71,10 @@ class Made:
     sha256: str
     size: int
     files: int
-    record: object = None  # the ExportRecord
+    record: ExportRecord | None = None
 
 
-def _read_checked(field_file, expected: str, label: str) -> bytes:
+def _read_checked(field_file: FieldFile, expected: str, label: str) -> bytes:
     try:
         with field_file.open("rb") as file:
             content = file.read()
@@ -86,7 +92,7 @@ def _pages(pdf: bytes) -> int | None:
         return None
 
 
-def bundle_parts(case: Case, reading: Reading, *, technical: bool = False) -> dict:
+def bundle_parts(case: Case, reading: Reading, *, technical: bool = False) -> dict[str, Any]:
     """Everything the bundle holds for `reading`, read and checked: the evidence and letters that
     reader may see, with their bytes; the chronology and the investigation record as that reader
     reads them; with `technical`, the technical appendix."""
@@ -110,7 +116,7 @@ def bundle_parts(case: Case, reading: Reading, *, technical: bool = False) -> di
             "appendix": timeline_for(case, reading, technical=True) if technical else []}
 
 
-def bundle_pdf(case: Case, *, purpose: str, by, parts: dict | None = None) -> bytes:
+def bundle_pdf(case: Case, *, purpose: str, by: User, parts: dict[str, Any] | None = None) -> bytes:
     """The bundle as one PDF: its own pages, then every letter, each a bookmark. Renders twice, so
     the index can give the page where each letter starts."""
     parts = parts or bundle_parts(case, reading_for_audience(case, purpose))
@@ -154,7 +160,7 @@ TECHNICAL_REFUSED = ("A technical appendix goes only into a bundle for a tribuna
                      "a panel sees no grants, hashes or record numbers on the case page.")
 
 
-def bundle_build(*, case: Case, by, purpose: str, technical: bool = False) -> Made:
+def bundle_build(*, case: Case, by: User, purpose: str, technical: bool = False) -> Made:
     """Make the case bundle ZIP for `purpose` ("hearing", "appeal", "tribunal"), holding what that
     audience may see, with a technical appendix if `technical` (a tribunal's bundle only:
     ValidationError otherwise), and record the export (an `ExportRecord`, and an 'exported'

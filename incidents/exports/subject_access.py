@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -39,16 +40,19 @@ from incidents.permissions import reading_for_subject_access
 from incidents.selectors import cases_exportable_by
 from incidents.timeline import ACCESS_KINDS, plain_status, timeline_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 REDACTED = "[redacted]"
 
 
-def people_for_subject_access(user) -> QuerySet[StaffMember]:
+def people_for_subject_access(user: User) -> QuerySet[StaffMember]:
     """The staff whose records `user` may export: the staff of schools with cases they may export."""
     return (StaffMember.objects.filter(school__in=cases_exportable_by(user).values("school"))
             .select_related("school", "user").order_by("full_name"))
 
 
-def subject_cases(*, staff: StaffMember, by) -> QuerySet[Case]:
+def subject_cases(*, staff: StaffMember, by: User) -> QuerySet[Case]:
     """The cases `by` may export that hold anything about `staff`."""
     about = Q(subject=staff) | Q(letters__recipient_staff=staff)
     if staff.user_id:
@@ -82,14 +86,14 @@ def _roles(case: Case, staff: StaffMember) -> list[str]:
 class _Redactor:
     """Replaces other people's names, wherever they appear."""
 
-    def __init__(self, keep: set[str], others: set[str], active: bool):
+    def __init__(self, keep: set[str], others: set[str], active: bool) -> None:
         names = {name for name in others if name and name.strip() and name not in keep}
         self.active = active and bool(names)
         longest_first = sorted(names, key=len, reverse=True)
         self.pattern = re.compile("|".join(re.escape(n) for n in longest_first)) if names else None
 
-    def __call__(self, value):
-        if not self.active or value is None:
+    def __call__(self, value: Any) -> Any:
+        if not self.active or self.pattern is None or value is None:  # active holds a pattern
             return value
         if isinstance(value, str):
             return self.pattern.sub(REDACTED, value)
@@ -102,7 +106,7 @@ class _Redactor:
         return value
 
 
-def _names_in(value, into: set[str]) -> None:
+def _names_in(value: Any, into: set[str]) -> None:
     if isinstance(value, dict):
         if isinstance(value.get("name"), str):
             into.add(value["name"])
@@ -113,7 +117,7 @@ def _names_in(value, into: set[str]) -> None:
             _names_in(item, into)
 
 
-def subject_access_build(*, staff: StaffMember, by, redact_others: bool) -> Made:
+def subject_access_build(*, staff: StaffMember, by: User, redact_others: bool) -> Made:
     """Make the subject access ZIP about `staff` and record the export (an `ExportRecord`, and an
     'exported' event on each case it holds)."""
     if not people_for_subject_access(by).filter(pk=staff.pk).exists():
@@ -127,7 +131,7 @@ def subject_access_build(*, staff: StaffMember, by, redact_others: bool) -> Made
     for case in cases:
         roles = _roles(case, staff)
         reading = reading_for_subject_access(staff, case)
-        people = {
+        people: dict[str, str | list[str] | None] = {
             "employee concerned": case.subject.full_name if case.subject else None,
             "reporter": person_name(case.reporter),
         }

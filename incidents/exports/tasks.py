@@ -54,7 +54,7 @@ def _make(prepared: PreparedExport) -> tuple[IO[bytes], str, str, ExportRecord |
     else:
         staff = StaffMember.objects.select_related("school", "user").get(pk=parameters["staff_member"])
         made = subject_access.subject_access_build(staff=staff, by=by, redact_others=parameters["redact_others"])
-    return made.file, made.filename, "application/zip", cast(ExportRecord | None, made.record)
+    return made.file, made.filename, "application/zip", made.record
 
 
 @task()
