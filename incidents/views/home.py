@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from incidents import deadlines, selectors
 from incidents.models import Membership, Role
-from incidents.views.access import SignedInMixin
+from incidents.views.access import SignedInMixin, signed_in_user
 
 
 class HomeView(SignedInMixin, TemplateView):
@@ -12,11 +14,9 @@ class HomeView(SignedInMixin, TemplateView):
     template_name = "incidents/home.html"
     paginate_by = 25
 
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        roles: set[str] = set()
-        if user.is_authenticated:  # always, behind SignedInMixin; said for the type checker
-            roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = signed_in_user(self.request)
+        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
         # Ordered by next deadline in the database, so a page is the right 25 however many there are.
         cases = selectors.cases_awaiting(user)
         page = Paginator(cases, self.paginate_by).get_page(self.request.GET.get("page"))
