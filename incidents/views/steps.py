@@ -8,7 +8,7 @@ from typing import Any
 import pypdf
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
@@ -17,11 +17,11 @@ from incidents import audit, permissions, services
 from incidents.exceptions import CaseConflict, NotPermitted, StepNotAvailable
 from incidents.forms import StepForm, step_form
 from incidents.models import CaseEvent
-from incidents.views.access import CaseMixin
+from incidents.views.access import CaseMixin, signed_in_user
 from incidents.workflow import Step, step_named
 
 
-class CaseStepView(CaseMixin, FormView):
+class CaseStepView(CaseMixin, FormView[StepForm]):
     """One step of the procedure: the form asking what it needs, then `services.step_take`.
 
     Who may take the step is asked before anything else: anyone else gets a 404 whatever the
@@ -33,24 +33,24 @@ class CaseStepView(CaseMixin, FormView):
                              or permissions.can_withdraw_report(user, case))
     step: Step
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             self.step = step_named(kwargs["step"])
         except KeyError:
             raise Http404("No such step.") from None
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         refused = self._refused()
         return refused or super().get(request, *args, **kwargs)
 
-    def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         refused = self._refused()
         return refused or super().post(request, *args, **kwargs)
 
-    def _refused(self) -> Any:
+    def _refused(self) -> HttpResponse | None:
         """None when the person may take the step now; else a 404, or back to the case saying why."""
-        user = self.request.user
+        user = signed_in_user(self.request)
         if not self.step.who.may(user, self.case):
             raise Http404("No such step for you.")
         if self.step.leaves_from(self.case):
@@ -74,7 +74,7 @@ class CaseStepView(CaseMixin, FormView):
         return super().get_context_data(step=self.step.name, label=self.step.label, back=self._back(),
                                         issues_letter=self.step.may_issue_letters, **kwargs)
 
-    def form_valid(self, form: StepForm) -> Any:
+    def form_valid(self, form: StepForm) -> HttpResponse:
         """Take the step (or preview its letters); a refusal is shown beside the form, or, when
         the case has moved on, on the case page."""
         act = self.preview if "preview" in self.request.POST else self.take
@@ -89,21 +89,21 @@ class CaseStepView(CaseMixin, FormView):
             messages.error(self.request, str(refused))
             return redirect(self._back())
 
-    def take(self, form: StepForm) -> Any:
-        services.step_take(case=self.case, by=self.request.user, given=form.given())
+    def take(self, form: StepForm) -> HttpResponse:
+        services.step_take(case=self.case, by=signed_in_user(self.request), given=form.given())
         stage = self.case.get_suspension_display() if self.step.field == "suspension" \
             else self.case.get_state_display()
         messages.success(self.request, f"Done: {self.step.label}. The case is now at the stage “{stage}”.")
         return redirect(self._back())
 
-    def preview(self, form: StepForm) -> Any:
+    def preview(self, form: StepForm) -> HttpResponse:
         """The letters this step would issue with this input, shown and not stored."""
-        letters = services.step_preview(case=self.case, by=self.request.user, given=form.given())
+        letters = services.step_preview(case=self.case, by=signed_in_user(self.request), given=form.given())
         if not letters:
             messages.info(self.request, "With this input the step sends no letter.")
             return self.render_to_response(self.get_context_data(form=form))
         for letter in letters:  # a preview holds the case's personal data as much as an issued letter does
-            audit.access_record(case=self.case, by=self.request.user, kind=CaseEvent.Kind.DOWNLOADED,
+            audit.access_record(case=self.case, by=signed_in_user(self.request), kind=CaseEvent.Kind.DOWNLOADED,
                                 what=f"Preview, not issued: {letter.title} ({letter.reference})")
         if len(letters) == 1:
             pdf = letters[0].pdf
@@ -120,6 +120,6 @@ class CaseStepView(CaseMixin, FormView):
         return response
 
     def _back(self) -> str:
-        if permissions.can_view_case(self.request.user, self.case):
+        if permissions.can_view_case(signed_in_user(self.request), self.case):
             return self.case.get_absolute_url()
         return reverse("incidents:report_detail", kwargs={"uuid": self.case.uuid})
