@@ -169,7 +169,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Password reset emails: printed to the console unless an SMTP server is configured.
+# Password reset emails and notifications (incidents/notifications.py): printed to the console
+# unless an SMTP server is configured.
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend"
@@ -180,6 +181,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casework@localhost")
+# A slow mail server holds up the background worker for at most this long per try, never a step.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Where people reach the product: the links in emails start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Evidence uploads: larger files are refused by the form; this keeps big uploads on disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -36,6 +36,7 @@ from incidents.letters.services import (
     letters_store,
 )
 from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, StaffMember
+from incidents.notifications import notifications_after
 from incidents.storage import atomic_with_files
 from incidents.workflow import State, StepInput, inputs, step_of
 from incidents.workflow.asking import person_recorded
@@ -110,6 +111,7 @@ def case_report(*, reporter: Any, school: School, kind: str, description: str, p
                                   "case_manager": person_recorded(case.case_manager), "access": access}
                          | letters_event_details(letters))
     letters_store(letters, event=event, by=reporter)
+    notifications_after(case, event)  # emails, sent by the worker once this commits
     for upload in evidence:
         evidence_add(case=case, by=reporter, file=upload)
     return case
@@ -193,6 +195,7 @@ def step_take(*, case: Case, by: Any, given: StepInput, note: str = "") -> CaseE
                 details=given.recorded() | {"access": access} | letters_event_details(letters),
             )
             letters_store(letters, event=event, by=actor)
+            notifications_after(case, event)  # emails, sent by the worker once this commits
             return event
     except ConcurrentTransition:
         case.refresh_from_db()

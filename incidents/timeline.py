@@ -130,6 +130,9 @@ RECORDED: dict[str | tuple[str, str], Shown] = {
     "panel": Shown("Panel", "people"),
     "investigating_officer": Shown("Investigating officer", "person"),
     "named_contact": Shown("Named contact", "person"),
+    "to": Shown("To", "person"),  # an email (incidents.notifications): to whom and why, never its body
+    "why": Shown("Why", "text"),
+    "not_sent": Shown("Not sent", "text"),
     ("escalate", "reason"): Shown("Why escalated", "choice", EscalationReason),
     ("reschedule", "reason"): Shown("Why rearranged", "choice", RescheduleReason),
     # the technical appendix

@@ -32,6 +32,7 @@ class CaseEvent(models.Model):
         LETTER_ISSUED = "letter_issued", "Letter issued"
         ACCESS_GRANTED = "access_granted", "Access granted"
         ACCESS_REVOKED = "access_revoked", "Access revoked"
+        NOTIFIED = "notified", "Told by email"
 
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField(help_text="Position in this case's timeline, from 1.")
@@ -83,3 +84,39 @@ class CaseEvent(models.Model):
         }
         encoded = json.dumps(content, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
         return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class Notification(models.Model):
+    """One email telling a person about a case (declared in `incidents.notifications`).
+
+    Written in the transaction of the step or report it follows; sent by the background worker once
+    that transaction commits, which then puts it on the timeline (a 'notified' event: to whom, why,
+    and whether it could not be sent). Its status changes as it is tried, which the append-only
+    timeline cannot hold: the tries and the mail server's last answer are kept here, and a failure is
+    shown to the case manager on the case page.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+        NO_ADDRESS = "no_address", "No email address"
+
+    case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="notifications")
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+                              help_text="The 'notified' event that put it on the timeline, once sent or given up.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notice = models.CharField(max_length=50, help_text="Which notice of incidents.notifications it is.")
+    address = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="The mail server's last answer, for the administrator.")
+    created_at = models.DateTimeField()
+    tried_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice} to {self.recipient_id}: {self.status}"

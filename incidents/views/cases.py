@@ -11,6 +11,7 @@ from incidents import audit, permissions, selectors
 from incidents.forms import CaseFilterForm, LetterReissueForm
 from incidents.letters.services import letter_open, letter_reissue
 from incidents.models import CaseEvent, Clause, Membership, School
+from incidents.notifications import undelivered_for
 from incidents.timeline import access_record_for, timeline_for
 from incidents.views.access import CaseMixin, SignedInMixin
 from incidents.workflow.guidance import steps_for
@@ -84,6 +85,8 @@ class CaseDetailView(CaseMixin, DetailView):
             deadline=selectors.next_deadline(case),
             letters=reading.letters(case),
             can_reissue=permissions.can_manage_case(user, case),
+            # emails that did not reach their person: the case manager tells them another way
+            undelivered=undelivered_for(case) if permissions.can_manage_case(user, case) else [],
             **kwargs,
         )
 

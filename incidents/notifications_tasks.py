@@ -1,0 +1,85 @@
+"""Sending the emails of `incidents.notifications`: the background worker's part.
+
+`notifications_after` queues `notification_send` once the step's transaction commits; the worker
+(`python manage.py db_worker`; at once with the immediate backend, as in `make run` and the tests)
+sends it through Django's mail. A failed send is tried again, `ATTEMPTS` times in all: later, by
+the worker, when the task backend can defer a task (the database queue), else at once. After the
+last try the notification is marked failed, and the case page shows it to the case manager.
+Once sent or given up (at once for a person with no email address), it is put on the case's
+timeline: to whom, why, and why it was not sent if it was not.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django_tasks import task
+
+from incidents import clock
+from incidents.models.events import Notification
+from incidents.names import display_name
+
+ATTEMPTS = 3
+# How long the worker waits before trying again, after the first and the second failure.
+RETRY_AFTER = (timedelta(minutes=2), timedelta(minutes=15))
+
+
+def _message(notification: Notification) -> EmailMessage:
+    from incidents.notifications import NOTICES_BY_NAME, link_for, subject_of
+
+    notice = NOTICES_BY_NAME[notification.notice]
+    body = render_to_string("emails/notice.txt", {
+        "name": display_name(notification.recipient),
+        "subject": notice.subject,
+        "reference": notification.case.reference,
+        "school": notification.case.school.name,
+        "do": notice.do,
+        "link": link_for(notification),
+        "open_words": "See your report here" if notice.link == "report" else "Open the case here",
+    })
+    return EmailMessage(subject=subject_of(notification), body=body, to=[notification.address])
+
+
+def _try_once(notification_id: int) -> bool | None:
+    """One try: True if sent, False if it failed and may be tried again, None when nothing is
+    left to do. Once sent or given up, the notification is put on the case's timeline."""
+    from incidents.notifications import notification_recorded
+
+    with transaction.atomic():
+        notification = (Notification.objects.select_for_update()
+                        .select_related("case__school", "recipient").get(pk=notification_id))
+        if notification.event_id is not None:
+            return None  # done by an earlier run of this task
+        if notification.status == Notification.Status.QUEUED:
+            notification.attempts += 1
+            notification.tried_at = clock.now()
+            try:
+                _message(notification).send()
+            except Exception as problem:  # any failure of the mail server: kept, tried again, shown
+                notification.error = f"{problem.__class__.__name__}: {problem}"[:2000]
+                if notification.attempts < ATTEMPTS:
+                    notification.save()
+                    return False
+                notification.status = Notification.Status.FAILED
+            else:
+                notification.status = Notification.Status.SENT
+                notification.sent_at = clock.now()
+                notification.error = ""
+        notification.event = notification_recorded(notification)
+        notification.save()
+        return notification.status == Notification.Status.SENT
+
+
+@task()
+def notification_send(notification_id: int) -> None:
+    """Send one queued notification; a failure is recorded and retried, never raised."""
+    while _try_once(notification_id) is False:
+        attempts = Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
+        if notification_send.get_backend().supports_defer:
+            delay = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+            notification_send.using(run_after=clock.now() + delay).enqueue(notification_id)
+            return
+        # a backend that cannot wait (the immediate one, in development): try again now
