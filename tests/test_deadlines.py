@@ -180,7 +180,8 @@ def test_a_safeguarding_case_investigated_before_it_is_referred_still_owes_the_r
 
 def test_a_case_closed_by_dismissal_leaves_no_suspension_review_overdue(procedure, take, school):
     case, review_on = suspension_review(procedure, take, school)
-    procedure.refer_to_hearing(case)
+    # gross misconduct alleged, so dismissal is possible
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     move_to(procedure, HEARING_AT.date(), hour=14)
     take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
          termination_on=date(2026, 4, 7), notice_weeks=4, final_pay="Paid on the last day, with holiday owed.")

@@ -134,8 +134,9 @@ def test_previewing_a_step_that_sends_no_letter_says_so(client, procedure, schoo
 # --- What the browser asks reaches the letter --------------------------------------------
 
 def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_and_final_pay(
-        client, procedure, school, real_letters):
-    case = procedure.case_at(State.HEARING_SCHEDULED)
+        client, procedure, school, take, real_letters):
+    case = procedure.case_at(State.INVESTIGATION)  # gross misconduct alleged: dismissal is possible
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
     client.force_login(school.headteacher)
     response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_outcome"]), {
@@ -149,8 +150,9 @@ def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_a
     assert "Your final pay, with accrued holiday, is paid on 10 April 2026." in words
 
 
-def test_a_dismissal_with_notice_needs_its_last_day_of_employment(client, procedure, school):
-    case = procedure.case_at(State.HEARING_SCHEDULED)
+def test_a_dismissal_with_notice_needs_its_last_day_of_employment(client, procedure, school, take):
+    case = procedure.case_at(State.INVESTIGATION)  # gross misconduct alleged: dismissal is possible
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
     client.force_login(school.headteacher)
     events = case.events.count()

@@ -130,7 +130,8 @@ def test_a_case_does_not_close_while_the_employee_is_still_suspended(procedure, 
 
 
 def test_a_dismissal_closes_the_case_with_the_suspension_in_place(procedure, school, take):
-    case = procedure.case_at(State.HEARING_SCHEDULED)
+    case = procedure.case_at(State.INVESTIGATION)
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     take("suspend", case, school.headteacher)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=4), tick=False)
     take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
@@ -219,7 +220,7 @@ def test_outcome_cannot_be_recorded_before_the_hearing(procedure, school, take):
 def test_summary_dismissal_needs_gross_misconduct_alleged(procedure, school, take):
     case = procedure.case_at(State.HEARING_SCHEDULED)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
-    with pytest.raises(ValidationError, match="gross misconduct to have been alleged"):
+    with pytest.raises(ValidationError, match="because gross misconduct was not alleged"):
         take("record_outcome", case, school.headteacher, outcome=Outcome.SUMMARY_DISMISSAL)
     assert case.state == State.HEARING_SCHEDULED and case.outcome == ""
 

@@ -23,7 +23,6 @@ from incidents.names import display_name
 from incidents.workflow import (
     APPEALABLE,
     DISMISSALS,
-    WARNINGS,
     AppealDecision,
     ContainmentStep,
     EscalationReason,
@@ -130,11 +129,7 @@ def _evidence(case: Case) -> list[dict[str, Any]]:
 
 def _live_warnings(case: Case, today: date) -> list[dict[str, Any]]:
     """The employee's other warnings still live today (a warning is disregarded once expired)."""
-    if not case.subject_id:
-        return []
-    others = (Case.objects.filter(subject_id=case.subject_id, outcome__in=list(WARNINGS),
-                                  warning_expires_on__gt=today)
-              .exclude(pk=case.pk).order_by("outcome_on"))
+    others = case.other_live_warnings(today)
     return [{"reference": other.reference, "outcome": Outcome(other.outcome).label,
              "given_on": other.outcome_on, "expires_on": other.warning_expires_on} for other in others]
 
@@ -153,11 +148,15 @@ def _appeal_to(case: Case) -> dict[str, str]:
     return {"name": "The Clerk to the Governing Board", "title": case.school.name}
 
 
-def _consequences(clause: dict[str, Any], gross_misconduct_alleged: bool) -> str:
-    if gross_misconduct_alleged:
+def _consequences(clause: dict[str, Any], most_serious: str) -> str:
+    """What finding this allegation may lead to: never more than the hearing may reach."""
+    if most_serious == Outcome.SUMMARY_DISMISSAL:
         return ("Gross misconduct is alleged: if it is found, the outcome may be dismissal without notice "
                 "(summary dismissal), or any lesser outcome.")
-    return "If it is found, the outcome may be up to a final written warning."
+    if most_serious == Outcome.DISMISSAL_WITH_NOTICE:
+        return ("If it is found, the outcome may be up to dismissal with notice, because you have a live "
+                "final written warning.")
+    return f"If it is found, the outcome may be up to a {Outcome(most_serious).label.lower()}."
 
 
 # --- The facts of each kind ----------------------------------------------------
@@ -245,11 +244,15 @@ def _hearing_invitation(case: Case, a: dict[str, Any], today: date) -> dict[str,
     panel = [_person_from(member, case.school)
              for member in (panel if panel is not None else case.hearing_panel.all())]
     hearing_day = _local_date(hearing_at) if hearing_at else today
-    allegations = [dict(clause, consequences=_consequences(clause, gross)) for clause in _clauses(case)]
+    # The one rule of what this hearing may reach, which the panel is then held to.
+    most_serious = case.most_serious_outcome(today, gross_misconduct_alleged=gross)
+    allegations = [dict(clause, consequences=_consequences(clause, most_serious)) for clause in _clauses(case)]
     return {
         "findings": a.get("findings") or _step_details(case, "refer_to_hearing").get("findings", ""),
         "allegations": allegations,
         "gross_misconduct_alleged": gross,
+        "most_serious_outcome": most_serious,
+        "most_serious_outcome_label": Outcome(most_serious).label.lower(),
         "hearing_at": hearing_at,
         "place": a.get("place") or case.hearing_place,
         "panel": panel,

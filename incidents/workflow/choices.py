@@ -6,6 +6,7 @@ warnings or can be appealed, how long a warning stays live.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,33 @@ SEVERITY = list(Outcome.values)
 WARNINGS = {Outcome.FIRST_WRITTEN_WARNING, Outcome.FINAL_WRITTEN_WARNING}
 APPEALABLE = set(SEVERITY[SEVERITY.index(Outcome.FIRST_WRITTEN_WARNING):])
 DISMISSALS = {Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL}
+
+
+def most_serious_outcome(*, gross_misconduct_alleged: bool, live_warnings: Iterable[str] = (),
+                         notified: str = "") -> str:
+    """The most serious outcome a disciplinary hearing may reach, which its invitation states.
+
+    Summary dismissal only when gross misconduct is alleged; dismissal with notice only then or
+    when the employee has a live final written warning (`live_warnings`: the outcomes of their
+    warnings still live); otherwise a final written warning. `notified` is what the invitation
+    already said, if it was sent: the hearing may never go beyond it (a more serious outcome
+    needs a new invitation, with fresh notice), and goes lower if a warning relied on has
+    expired since, since an expired warning is disregarded.
+    """
+    if gross_misconduct_alleged:
+        possible = Outcome.SUMMARY_DISMISSAL
+    elif Outcome.FINAL_WRITTEN_WARNING in set(live_warnings):
+        possible = Outcome.DISMISSAL_WITH_NOTICE
+    else:
+        possible = Outcome.FINAL_WRITTEN_WARNING
+    if notified in SEVERITY and SEVERITY.index(notified) < SEVERITY.index(possible):
+        return Outcome(notified)
+    return possible
+
+
+def more_severe(outcome: str, than: str) -> bool:
+    """`outcome` is more serious than `than` (both outcomes)."""
+    return SEVERITY.index(outcome) > SEVERITY.index(than)
 
 
 def warning_months(school: School, outcome: str, months: int | None = None) -> int | None:

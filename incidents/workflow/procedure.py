@@ -44,6 +44,7 @@ from incidents.workflow.choices import (
     DISMISSALS,
     OPEN_STATES,
     SEVERITY,
+    WARNINGS,
     AppealDecision,
     Closure,
     ContainmentStep,
@@ -53,6 +54,8 @@ from incidents.workflow.choices import (
     RescheduleReason,
     State,
     Suspension,
+    more_severe,
+    most_serious_outcome,
     warning_expiry,
 )
 from incidents.workflow.steps import (
@@ -238,6 +241,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     hearing_place = models.CharField(max_length=200, blank=True)
     hearing_panel = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="cases_hearing")
     gross_misconduct_alleged = models.BooleanField(default=False)
+    notified_maximum = models.CharField(
+        max_length=30, choices=Outcome.choices, blank=True,
+        help_text="The most serious outcome the hearing invitation said was possible; the panel cannot go beyond it.")
 
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
@@ -435,6 +441,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.hearing_at = given.hearing_at
         self.hearing_place = given.place
         self.gross_misconduct_alleged = given.gross_misconduct_alleged
+        # A new invitation states afresh what is possible, and binds the panel to it.
+        self.notified_maximum = ""
+        self.notified_maximum = self.most_serious_outcome()
         self.chosen_panels = {"hearing_panel": panel}
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
@@ -455,6 +464,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         else:
             _check_hearing_time(self, given.hearing_at, "hearing_at")
         self.hearing_at = given.hearing_at
+        # The rearranged invitation repeats the first one; it may only say less is possible now
+        # (a warning has expired), never more.
+        self.notified_maximum = self.most_serious_outcome()
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED, who=HEARING_PANEL,
           label="Record the hearing's outcome", given=inputs.RecordOutcome, conditions=[hearing_has_taken_place],
@@ -466,6 +478,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         employment, the notice and the final pay."""
         if given.outcome not in Outcome.values:
             raise ValidationError({"outcome": "Choose the outcome."})
+        self._check_within_notified_maximum(given.outcome)
         if ((given.termination_on is not None or given.notice_weeks is not None)
                 and given.outcome != Outcome.DISMISSAL_WITH_NOTICE):
             raise ValidationError({
@@ -474,10 +487,6 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             _require(given.termination_on, "termination_on", "Enter the last day of employment.")
         if given.termination_on is not None and given.termination_on <= clock.today():
             raise ValidationError({"termination_on": "The last day of employment must be after today."})
-        if given.outcome == Outcome.SUMMARY_DISMISSAL and not self.gross_misconduct_alleged:
-            raise ValidationError({
-                "outcome": "Summary dismissal needs gross misconduct to have been alleged in the hearing invitation."
-            })
         today = clock.today()
         self.outcome = given.outcome
         self.outcome_on = today
@@ -591,12 +600,51 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError(f"{employee} is still suspended: lift the suspension first, so that they are "
                                   "told in writing that they can return to work.")
 
+    def _check_within_notified_maximum(self, outcome: str) -> None:
+        """The panel decides only what the invitation said it might: the employee prepared for that."""
+        maximum = self.most_serious_outcome()
+        if not more_severe(outcome, maximum):
+            return
+        if maximum == Outcome.FINAL_WRITTEN_WARNING:
+            why = "gross misconduct was not alleged and the employee has no live final written warning"
+        elif maximum == Outcome.DISMISSAL_WITH_NOTICE:
+            why = "gross misconduct was not alleged in the hearing invitation"
+        else:
+            why = "that is what the hearing invitation said"
+        raise ValidationError({"outcome": (
+            f"The most serious outcome this hearing can reach is {Outcome(maximum).label.lower()}, because {why}, "
+            f"so the panel cannot decide {Outcome(outcome).label.lower()}. A more serious outcome needs a new "
+            "hearing invitation that says so, with fresh notice. Nothing has been recorded."
+        )})
+
     @staticmethod
     def _check_review_date(review_on: date | None) -> None:
         if review_on is None or review_on <= clock.today():
             raise ValidationError({"review_on": "The review date must be in the future."})
 
     # --- Reading the state -----------------------------------------------------------
+
+    def other_live_warnings(self, on: date | None = None) -> models.QuerySet:
+        """The employee's warnings from other cases still live on `on` (today by default), oldest
+        first: the ones a hearing takes into account. None when the employee is not known."""
+        on = on or clock.today()
+        cases: models.QuerySet = type(self)._default_manager.all()  # the concrete model: Case
+        if not self.subject_id:
+            return cases.none()
+        live: dict[str, Any] = {"subject_id": self.subject_id, "outcome__in": list(WARNINGS),
+                                "warning_expires_on__gt": on}
+        return cases.filter(**live).exclude(pk=self.pk).order_by("outcome_on")
+
+    def most_serious_outcome(self, on: date | None = None, *, gross_misconduct_alleged: bool | None = None) -> str:
+        """The most serious outcome this hearing may reach on `on` (today by default): what the
+        invitation states and the panel is held to (see `choices.most_serious_outcome`). Once the
+        invitation is sent it is recorded (`notified_maximum`) and never exceeded; a warning that
+        expires before the hearing lowers it, as an expired warning is disregarded.
+        `gross_misconduct_alleged` stands in for the case's own, for a letter drawn before the step."""
+        gross = self.gross_misconduct_alleged if gross_misconduct_alleged is None else gross_misconduct_alleged
+        live = self.other_live_warnings(on).values_list("outcome", flat=True)
+        return most_serious_outcome(gross_misconduct_alleged=gross, live_warnings=list(live),
+                                    notified=self.notified_maximum)
 
     def warning_is_live(self, on: date | None = None) -> bool:
         """A warning is live until its expiry date; afterwards it is disregarded."""

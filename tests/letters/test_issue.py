@@ -121,7 +121,7 @@ def test_appeal_deadline_in_the_outcome_letter_skips_easter(procedure, school):
     procedure.clock.move_to(datetime(2026, 3, 20, 9, 0, tzinfo=LONDON), tick=False)
     services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
         findings="Found.", place="Room 1", hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON),
-        panel=[school.headteacher]))
+        panel=[school.headteacher], gross_misconduct_alleged=True))
     procedure.clock.move_to(datetime(2026, 3, 30, 15, 0, tzinfo=LONDON), tick=False)
     services.step_take(case=case, by=school.headteacher, given=inputs.RecordOutcome(
         outcome=Outcome.DISMISSAL_WITH_NOTICE, reasons="Repeated breaches.", termination_on=date(2026, 4, 30),

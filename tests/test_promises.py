@@ -1,0 +1,143 @@
+"""The procedure keeps the promises its letters make (issue 12), taken through the steps."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from incidents.models import Case, Letter
+from incidents.workflow import Outcome, State
+from tests.factories import clause
+from tests.letters import pdf
+from tests.procedure import HEARING_AT, LONDON
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(case: Case) -> tuple:
+    case.refresh_from_db()
+    return (case.state, case.outcome, case.events.count(), case.letters.count())
+
+
+def final_warning_for_the_employee(procedure, take, school, *, months: int | None = None) -> Case:
+    """An earlier case that ended in a final written warning for the employee, given on 10 March 2026."""
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
+    take("record_outcome", case, school.headteacher, outcome=Outcome.FINAL_WRITTEN_WARNING, warning_months=months)
+    return case
+
+
+def invited(procedure, take, school, *, on: datetime, gross: bool = False) -> Case:
+    """A new case about the employee, reported and referred to a hearing on `on`."""
+    procedure.clock.move_to(on, tick=False)
+    case = procedure.report(clauses=[clause("a.2")])
+    take("open_investigation", case, case.case_manager, investigating_officer=school.investigator)
+    take("refer_to_hearing", case, case.case_manager, gross_misconduct_alleged=gross)
+    return case
+
+
+def hold_the_hearing(procedure, case: Case) -> None:
+    procedure.clock.move_to(case.hearing_at + timedelta(hours=2), tick=False)
+
+
+def invitation(case: Case) -> dict:
+    return case.letters.filter(kind=Letter.Kind.HEARING_INVITATION).latest("version").facts
+
+
+# --- 1. The notified maximum binds ------------------------------------------------------
+
+def test_without_gross_misconduct_or_a_live_final_warning_the_panel_cannot_dismiss(procedure, take, school):
+    case = invited(procedure, take, school, on=datetime(2026, 3, 2, 9, 0, tzinfo=LONDON))
+    facts = invitation(case)
+    assert facts["most_serious_outcome"] == Outcome.FINAL_WRITTEN_WARNING
+    assert [allegation["consequences"] for allegation in facts["allegations"]] == [
+        "If it is found, the outcome may be up to a final written warning."]
+    hold_the_hearing(procedure, case)
+    before = snapshot(case)
+
+    for outcome in (Outcome.DISMISSAL_WITH_NOTICE, Outcome.SUMMARY_DISMISSAL):
+        with pytest.raises(ValidationError) as refused:
+            take("record_outcome", case, school.headteacher, outcome=outcome,
+                 termination_on=(case.hearing_at + timedelta(weeks=4)).date(), notice_weeks=4)
+        words = " ".join(refused.value.message_dict["outcome"])
+        assert "The most serious outcome this hearing can reach is final written warning" in words
+        assert "gross misconduct was not alleged and the employee has no live final written warning" in words
+        assert "a new hearing invitation that says so, with fresh notice" in words
+        assert snapshot(case) == before
+
+    take("record_outcome", case, school.headteacher, outcome=Outcome.FINAL_WRITTEN_WARNING)
+    assert case.outcome == Outcome.FINAL_WRITTEN_WARNING
+
+
+def test_a_live_final_warning_makes_dismissal_with_notice_possible_and_the_invitation_says_so(
+        procedure, take, school):
+    earlier = final_warning_for_the_employee(procedure, take, school)
+    case = invited(procedure, take, school, on=datetime(2026, 4, 13, 9, 0, tzinfo=LONDON))
+    facts = invitation(case)
+    assert facts["most_serious_outcome"] == Outcome.DISMISSAL_WITH_NOTICE
+    assert [warning["reference"] for warning in facts["live_warnings"]] == [earlier.reference]
+    assert [allegation["consequences"] for allegation in facts["allegations"]] == [
+        "If it is found, the outcome may be up to dismissal with notice, because you have a live final written "
+        "warning."]
+    hold_the_hearing(procedure, case)
+    before = snapshot(case)
+
+    with pytest.raises(ValidationError, match="because gross misconduct was not alleged in the hearing invitation"):
+        take("record_outcome", case, school.headteacher, outcome=Outcome.SUMMARY_DISMISSAL)
+    assert snapshot(case) == before
+
+    take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
+         termination_on=(case.hearing_at + timedelta(weeks=4)).date(), notice_weeks=4)
+    assert case.outcome == Outcome.DISMISSAL_WITH_NOTICE
+
+
+def test_with_gross_misconduct_alleged_the_panel_may_dismiss_summarily(procedure, take, school):
+    case = invited(procedure, take, school, on=datetime(2026, 3, 2, 9, 0, tzinfo=LONDON), gross=True)
+    assert invitation(case)["most_serious_outcome"] == Outcome.SUMMARY_DISMISSAL
+    hold_the_hearing(procedure, case)
+    take("record_outcome", case, school.headteacher, outcome=Outcome.SUMMARY_DISMISSAL)
+    assert case.outcome == Outcome.SUMMARY_DISMISSAL
+
+
+def test_a_final_warning_that_expires_before_the_hearing_no_longer_allows_dismissal(procedure, take, school):
+    # The warning is live until 10 April 2026; the invitation goes on 1 April, the hearing is on 13 April.
+    final_warning_for_the_employee(procedure, take, school, months=1)
+    case = invited(procedure, take, school, on=datetime(2026, 4, 1, 9, 0, tzinfo=LONDON))
+    assert invitation(case)["most_serious_outcome"] == Outcome.DISMISSAL_WITH_NOTICE
+    assert case.notified_maximum == Outcome.DISMISSAL_WITH_NOTICE
+    hold_the_hearing(procedure, case)
+    assert case.hearing_at.date() > datetime(2026, 4, 10).date()
+    before = snapshot(case)
+
+    with pytest.raises(ValidationError, match="no live final written warning"):
+        take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
+             termination_on=(case.hearing_at + timedelta(weeks=4)).date(), notice_weeks=4)
+    assert snapshot(case) == before
+
+
+def test_a_warning_given_after_the_invitation_does_not_raise_what_the_hearing_may_reach(procedure, take, school):
+    # Invited with nothing on record: the invitation promised at most a final written warning.
+    case = invited(procedure, take, school, on=datetime(2026, 3, 2, 9, 0, tzinfo=LONDON))
+    assert case.notified_maximum == Outcome.FINAL_WRITTEN_WARNING
+    other = procedure.report()
+    take("open_investigation", other, other.case_manager, investigating_officer=school.investigator)
+    take("refer_to_hearing", other, other.case_manager)
+    hold_the_hearing(procedure, other)
+    take("record_outcome", other, school.headteacher, outcome=Outcome.FINAL_WRITTEN_WARNING)
+    hold_the_hearing(procedure, case)
+    assert case.most_serious_outcome() == Outcome.FINAL_WRITTEN_WARNING
+
+    with pytest.raises(ValidationError, match="with fresh notice"):
+        take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
+             termination_on=(case.hearing_at + timedelta(weeks=4)).date(), notice_weeks=4)
+
+
+def test_the_invitation_states_the_most_serious_outcome_in_its_words(procedure, take, school, real_letters):
+    final_warning_for_the_employee(procedure, take, school)
+    case = invited(procedure, take, school, on=datetime(2026, 4, 13, 9, 0, tzinfo=LONDON))
+    with case.letters.get(kind=Letter.Kind.HEARING_INVITATION).pdf.open("rb") as file:
+        words = pdf.text(file.read())
+    assert ("Gross misconduct is not alleged, but you have a live final written warning: the most serious "
+            "possible outcome is dismissal with notice.") in words
+    assert "The panel cannot decide anything more serious than this at this hearing." in words
+    assert "Final written warning given on 10 March 2026" in words
