@@ -1,8 +1,14 @@
 """The case pages of case managers, investigating officers, panels, the DSL and HR."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -10,20 +16,23 @@ from django.views.generic import DetailView, FormView, ListView
 from incidents import audit, permissions, selectors
 from incidents.forms import CaseFilterForm, LetterReissueForm
 from incidents.letters.services import letter_open, letter_reissue
-from incidents.models import CaseEvent, Clause, Membership, School
+from incidents.models import Case, CaseEvent, Clause, Letter, Membership, School
 from incidents.notifications import undelivered_for
 from incidents.timeline import access_record_for, timeline_for
-from incidents.views.access import CaseMixin, SignedInMixin
+from incidents.views.access import CaseMixin, SignedInMixin, signed_in_user
 from incidents.workflow.guidance import steps_for
 
+if TYPE_CHECKING:
+    from django.core.paginator import _SupportsPagination
 
-class CaseListView(SignedInMixin, ListView):
+
+class CaseListView(SignedInMixin, ListView[Case]):
     template_name = "incidents/case_list.html"
     context_object_name = "cases"
     paginate_by = 25
 
-    def get_queryset(self):
-        user = self.request.user
+    def get_queryset(self) -> QuerySet[Case]:
+        user = signed_in_user(self.request)
         schools = School.objects.filter(pk__in=Membership.objects.filter(user=user).values("school"))
         clauses = Clause.objects.filter(policy__schools__in=schools).distinct().citable()
         self.filter_form = CaseFilterForm(self.request.GET or None, schools=schools, clauses=clauses)
@@ -37,17 +46,19 @@ class CaseListView(SignedInMixin, ListView):
             )
         return selectors.case_list(user, self.filters)
 
-    def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
+    def get_paginator(self, queryset: _SupportsPagination[Any], per_page: int, orphans: int = 0,
+                      allow_empty_first_page: bool = True, **kwargs: Any) -> Paginator[Any]:
+        paginator = super().get_paginator(queryset, per_page, orphans=orphans,
+                                          allow_empty_first_page=allow_empty_first_page, **kwargs)
         page = self.request.GET.get(self.page_kwarg, "")
         # Counted just far enough to reach the page asked for (see selectors.case_count); a page
         # number past any real list counts nothing more, and the paginator answers "no such page".
         number = int(page) if page.isdigit() and len(page) <= 6 else 0
         self.count_limit = max(selectors.COUNT_LIMIT, number * per_page)
-        paginator.count = selectors.case_count(self.request.user, self.filters, limit=self.count_limit)
+        paginator.count = selectors.case_count(signed_in_user(self.request), self.filters, limit=self.count_limit)
         return paginator
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(filter_form=self.filter_form, **kwargs)
         capped = not self.filters.narrowing and context["paginator"].count > self.count_limit
         context["more_than"] = self.count_limit if capped else None
@@ -58,18 +69,18 @@ class CaseListView(SignedInMixin, ListView):
         return context
 
 
-class CaseDetailView(CaseMixin, DetailView):
+class CaseDetailView(CaseMixin, DetailView[Case]):
     template_name = "incidents/case_detail.html"
 
-    def get_object(self):
+    def get_object(self, queryset: QuerySet[Case] | None = None) -> Case:
         return self.case
 
-    def get(self, request, *args, **kwargs):
-        audit.access_record(case=self.case, by=request.user, kind=CaseEvent.Kind.VIEWED)
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        audit.access_record(case=self.case, by=signed_in_user(request), kind=CaseEvent.Kind.VIEWED)
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        case, user = self.case, self.request.user
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        case, user = self.case, signed_in_user(self.request)
         reading = permissions.reading_for(user, case)
         return super().get_context_data(
             clauses=case.clauses.all(),
@@ -98,11 +109,12 @@ class EvidenceDownloadView(CaseMixin, View):
     case_rule = staticmethod(lambda user, case: permissions.can_view_case(user, case)
                              or permissions.can_view_own_report(user, case))
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        user = signed_in_user(request)
         evidence = get_object_or_404(self.case.evidence, uuid=kwargs["evidence"], file__gt="")
-        if not permissions.reading_for(request.user, self.case).sees_evidence(evidence):
+        if not permissions.reading_for(user, self.case).sees_evidence(evidence):
             raise Http404("No such evidence.")
-        audit.access_record(case=self.case, by=request.user, kind=CaseEvent.Kind.DOWNLOADED,
+        audit.access_record(case=self.case, by=user, kind=CaseEvent.Kind.DOWNLOADED,
                                     what=f"Evidence: {evidence.original_name} ({evidence.sha256})")
         response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
@@ -116,36 +128,37 @@ class LetterDownloadView(CaseMixin, View):
     case_rule = staticmethod(lambda user, case: permissions.can_view_case(user, case)
                              or permissions.can_view_own_report(user, case))
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = signed_in_user(request)
         letter = get_object_or_404(self.case.letters, uuid=kwargs["letter"])
-        if not permissions.can_download_letter(request.user, letter):
+        if not permissions.can_download_letter(user, letter):
             raise Http404("No such letter.")
-        content = letter_open(letter=letter, by=request.user)
+        content = letter_open(letter=letter, by=user)
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{letter.reference.replace("/", "-")}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
 
 
-class LetterReissueView(CaseMixin, FormView):
+class LetterReissueView(CaseMixin, FormView[LetterReissueForm]):
     """A correction, or the same letter in another format: a new version; the old one stays."""
 
     case_rule = staticmethod(permissions.can_manage_case)
     template_name = "incidents/letter_reissue.html"
     form_class = LetterReissueForm
 
-    def get_letter(self):
+    def get_letter(self) -> Letter:
         return get_object_or_404(self.case.letters, uuid=self.kwargs["letter"])
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(letter=self.get_letter(), **kwargs)
 
-    def get_initial(self):
+    def get_initial(self) -> dict[str, Any]:
         return {"letter_format": self.get_letter().letter_format}
 
-    def form_valid(self, form):
+    def form_valid(self, form: LetterReissueForm) -> HttpResponse:
         try:
-            letter = letter_reissue(letter=self.get_letter(), by=self.request.user, **form.cleaned_data)
+            letter = letter_reissue(letter=self.get_letter(), by=signed_in_user(self.request), **form.cleaned_data)
         except ValidationError as refused:
             for field, problems in refused.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
