@@ -53,7 +53,8 @@ class CaseListView(SignedInMixin, ListView[Case]):
         page = self.request.GET.get(self.page_kwarg, "")
         # Counted just far enough to reach the page asked for (see selectors.case_count); a page
         # number past any real list counts nothing more, and the paginator answers "no such page".
-        number = int(page) if page.isdigit() and len(page) <= 6 else 0
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        number = int(page) if page.isdecimal() and len(page) <= 6 else 0
         self.count_limit = max(selectors.COUNT_LIMIT, number * per_page)
         paginator.count = selectors.case_count(signed_in_user(self.request), self.filters, limit=self.count_limit)
         return paginator

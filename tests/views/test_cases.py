@@ -240,6 +240,16 @@ def test_a_long_case_list_is_counted_up_to_a_limit_and_still_pages_to_the_end(
     assert "All cases of your schools (more than 3)" in home
 
 
+def test_a_page_number_that_is_no_number_is_no_such_page(client, procedure, school):
+    # "²" passes str.isdigit() but not int(): the case list said "server error" for it.
+    procedure.report()
+    client.force_login(school.hr)
+    url = reverse("incidents:case_list")
+    for page in ("²", "x", "-1"):
+        assert client.get(url, {"page": page}).status_code == 404, page
+    assert client.get(url, {"page": "1"}).status_code == 200
+
+
 def test_the_count_of_cases_agrees_with_the_list_for_each_person(procedure, school):
     procedure.case_at(State.APPEAL)
     procedure.case_at(State.INVESTIGATION, clauses=[clause("c")])
