@@ -1,12 +1,12 @@
 """The procedure keeps the promises its letters make (issue 12), taken through the steps."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from incidents.models import Case, Letter
-from incidents.workflow import Outcome, State
+from incidents.workflow import Outcome, State, Suspension
 from tests.factories import clause
 from tests.letters import pdf
 from tests.procedure import HEARING_AT, LONDON
@@ -141,3 +141,51 @@ def test_the_invitation_states_the_most_serious_outcome_in_its_words(procedure, 
             "possible outcome is dismissal with notice.") in words
     assert "The panel cannot decide anything more serious than this at this hearing." in words
     assert "Final written warning given on 10 March 2026" in words
+
+
+# --- 6. Suspension reviews in writing --------------------------------------------------
+
+def test_a_suspension_reviewed_further_away_than_the_schools_interval_is_refused(procedure, take, school):
+    case = procedure.case_at(State.INVESTIGATION)  # Monday 2 March 2026
+    before = snapshot(case)
+    with pytest.raises(ValidationError) as refused:
+        take("suspend", case, case.case_manager, review_on=date(2026, 3, 31))
+    assert refused.value.message_dict["review_on"] == [
+        "A suspension is reviewed at least every 4 weeks: the review date must be no later than 30 March 2026."]
+    assert snapshot(case) == before and case.suspension == Suspension.NOT_SUSPENDED
+
+    take("suspend", case, case.case_manager, review_on=date(2026, 3, 30))
+    procedure.clock.move_to(datetime(2026, 3, 30, 9, 0, tzinfo=LONDON), tick=False)
+    before = snapshot(case)
+    with pytest.raises(ValidationError, match="no later than 27 April 2026"):
+        take("review_suspension", case, case.case_manager, review_on=date(2026, 4, 28))
+    assert snapshot(case) == before and case.suspension_review_on == date(2026, 3, 30)
+
+    take("review_suspension", case, case.case_manager, review_on=date(2026, 4, 27))
+    assert case.suspension_review_on == date(2026, 4, 27)
+    assert case.letters.filter(kind=Letter.Kind.SUSPENSION_REVIEW).count() == 1
+
+
+def test_the_review_interval_is_the_schools_setting(procedure, take, school):
+    school.school.suspension_review_max_weeks = 2
+    school.school.save()
+    case = procedure.case_at(State.INVESTIGATION)
+    with pytest.raises(ValidationError, match="at least every 2 weeks: the review date must be no later than 16 March"):
+        take("suspend", case, case.case_manager, review_on=date(2026, 3, 17))
+    take("suspend", case, case.case_manager, review_on=date(2026, 3, 16))
+    facts = case.letters.get(kind=Letter.Kind.SUSPENSION).facts
+    assert facts["review_max_weeks"] == 2
+
+
+def test_each_review_writes_to_the_employee_naming_a_welfare_contact(procedure, take, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    take("suspend", case, case.case_manager, named_contact=school.chair, welfare_contact=None)
+    suspension = case.letters.get(kind=Letter.Kind.SUSPENSION).facts
+    assert suspension["welfare_contact"]["name"] == suspension["named_contact"]["name"]  # the named contact, if none
+
+    take("review_suspension", case, case.case_manager)
+    take("review_suspension", case, case.case_manager, welfare_contact=school.governor)
+    first, second = case.letters.filter(kind=Letter.Kind.SUSPENSION_REVIEW).order_by("version")
+    assert first.recipient_staff == school.employee and first.facts["findings"] == "The investigation continues."
+    assert first.facts["welfare_contact"]["name"] == school.chair.get_full_name()
+    assert second.facts["welfare_contact"] == {"name": school.governor.get_full_name(), "title": "Governor"}

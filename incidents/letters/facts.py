@@ -228,7 +228,36 @@ def _suspension(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
         "alternatives_considered": a.get("alternatives_considered", ""),
         "contact_restrictions": a.get("contact_restrictions", ""),
         "named_contact": _person_from(a.get("named_contact"), case.school),
+        "welfare_contact": _person_from(a.get("welfare_contact") or a.get("named_contact"), case.school),
         "review_on": a.get("review_on") or case.suspension_review_on,
+        "review_max_weeks": case.school.suspension_review_max_weeks,
+    }
+
+
+def _suspension_review(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
+    """The outcome of a review: why the suspension continues, the next review and whom to contact
+    (the welfare contact given with the review, else the one named when the suspension began)."""
+    began = (case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition="suspend")
+             .order_by("-sequence").first())
+    suspended = began.details if began else {}
+
+    def recorded(value: Any) -> dict[str, Any] | None:
+        # The suspension's event keeps people by id and name; the letter gives their role too.
+        from django.contrib.auth import get_user_model
+
+        pk = value.get("id") if isinstance(value, dict) else None
+        user = get_user_model().objects.filter(pk=pk).first() if isinstance(pk, int) else None
+        return person(user, case.school) if user else _person_from(value, case.school)
+
+    return {
+        "reviewed_on": today,
+        "from_date": clock.localdate(began.at) if began else None,
+        "findings": a.get("findings", ""),
+        "review_on": a.get("review_on") or case.suspension_review_on,
+        "review_max_weeks": case.school.suspension_review_max_weeks,
+        "named_contact": recorded(suspended.get("named_contact")),
+        "welfare_contact": _person_from(a.get("welfare_contact"), case.school)
+                           or recorded(suspended.get("welfare_contact") or suspended.get("named_contact")),
     }
 
 
@@ -366,6 +395,7 @@ GATHER: dict[str, Callable[[Case, dict[str, Any], date], dict[str, Any]]] = {
     Kind.PLATFORM_TAKEDOWN_REQUEST: _platform_takedown_request,
     Kind.INVESTIGATION_NOTICE: _investigation_notice,
     Kind.SUSPENSION: _suspension,
+    Kind.SUSPENSION_REVIEW: _suspension_review,
     Kind.SUSPENSION_LIFTED: _suspension_lifted,
     Kind.HEARING_INVITATION: _hearing_invitation,
     Kind.OUTCOME: _outcome,

@@ -48,6 +48,7 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
     LetterKind(Kind.PLATFORM_TAKEDOWN_REQUEST, "TDR", Recipient.PLATFORM, Signatory.CASE_MANAGER),
     LetterKind(Kind.INVESTIGATION_NOTICE, "INV", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.SUSPENSION, "SUS", Recipient.SUBJECT, Signatory.CASE_MANAGER),
+    LetterKind(Kind.SUSPENSION_REVIEW, "SUR", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.SUSPENSION_LIFTED, "SUL", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.HEARING_INVITATION, "HRG", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.OUTCOME, "OUT", Recipient.SUBJECT, Signatory.ACTOR, "for the disciplinary hearing panel"),

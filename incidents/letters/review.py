@@ -49,6 +49,9 @@ ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
         "why_needed": "To protect pupils, and the integrity of the investigation, while the facts are established.",
         "alternatives_considered": "A change of duties and working away from pupils: neither is possible here.",
         "contact_restrictions": "No contact with pupils or their families, including on social media."}),
+    Kind.SUSPENSION_REVIEW: (inputs.ReviewSuspension, {
+        "findings": "The investigation is still gathering statements from colleagues, and the reasons for the "
+                    "suspension have not changed."}),
     Kind.SUSPENSION_LIFTED: (inputs.LiftSuspension, {
         "reason": "The investigation no longer needs you to be away from school."}),
     Kind.HEARING_INVITATION: (inputs.ReferToHearing, {}),
@@ -125,7 +128,7 @@ def sample_cases() -> dict[str, Case]:
             chosen[kind] = letter.case
             continue
         cases = Case.objects.exclude(subject=None).order_by("-reported_at")
-        if kind == Kind.SUSPENSION_LIFTED:
+        if kind in (Kind.SUSPENSION_REVIEW, Kind.SUSPENSION_LIFTED):
             cases = cases.filter(suspension="suspended")
         if kind == Kind.PLATFORM_TAKEDOWN_REQUEST:
             cases = cases.filter(kind=Case.Kind.COMPROMISED_ACCOUNT)

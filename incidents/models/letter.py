@@ -39,6 +39,7 @@ class Letter(models.Model):
         PLATFORM_TAKEDOWN_REQUEST = "platform_takedown_request", "Takedown request to the platform"
         INVESTIGATION_NOTICE = "investigation_notice", "Notice of investigation"
         SUSPENSION = "suspension", "Precautionary suspension"
+        SUSPENSION_REVIEW = "suspension_review", "Review of the precautionary suspension"
         SUSPENSION_LIFTED = "suspension_lifted", "Precautionary suspension lifted"
         HEARING_INVITATION = "hearing_invitation", "Invitation to a disciplinary hearing"
         OUTCOME = "outcome", "Outcome of the disciplinary hearing"

@@ -73,6 +73,9 @@ class School(models.Model):
     removal_deadline_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days the employee is given to remove content."
     )
+    suspension_review_max_weeks = models.PositiveSmallIntegerField(
+        default=4, help_text="Weeks at most between reviews of a precautionary suspension."
+    )
     first_warning_months = models.PositiveSmallIntegerField(default=6)
     final_warning_months = models.PositiveSmallIntegerField(default=12)
 

@@ -381,7 +381,12 @@ class Suspend(StepInput):
     contact_restrictions: str = text("Any restriction on contact", required=False, rows=2)
     named_contact: Any = person("The employee’s named contact", school_people,
                                 missing="Name the employee's contact during the suspension.")
-    review_on: date | None = day("Review date", missing="The review date must be in the future.")
+    welfare_contact: Any = person(
+        "Welfare contact", school_people, required=False,
+        help="This goes into the letter: someone the employee can turn to for support while suspended, "
+             "not involved in the case. Leave empty if it is the named contact.")
+    review_on: date | None = day("Review date", help="At most the school’s review interval away (usually 4 weeks).",
+                                 missing="The review date must be in the future.")
 
     @classmethod
     def example(cls, case: Case) -> Suspend:
@@ -389,17 +394,24 @@ class Suspend(StepInput):
                    alternatives_considered="Working away from pupils was not possible.",
                    contact_restrictions="No contact with pupils or parents.",
                    named_contact=_someone(case, "chair_of_governors", "hr_adviser", "headteacher"),
+                   welfare_contact=_someone(case, "hr_adviser", "governor"),
                    review_on=add_working_days(clock.today(), 10))
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReviewSuspension(StepInput):
-    findings: str = text("Why the suspension continues", missing="Record why the suspension continues.")
-    review_on: date | None = day("Next review date", missing="The review date must be in the future.")
+    findings: str = text("Why the suspension continues", help="This goes into the letter to the employee.",
+                         missing="Record why the suspension continues.")
+    review_on: date | None = day("Next review date",
+                                 help="At most the school’s review interval away (usually 4 weeks).",
+                                 missing="The review date must be in the future.")
+    welfare_contact: Any = person(
+        "Welfare contact", school_people, required=False,
+        help="This goes into the letter. Leave empty to keep the one named when the suspension began.")
 
     @classmethod
     def example(cls, case: Case) -> ReviewSuspension:
-        return cls(findings="The investigation continues.", review_on=add_working_days(clock.today(), 20))
+        return cls(findings="The investigation continues.", review_on=add_working_days(clock.today(), 10))
 
 
 @dataclass(frozen=True, kw_only=True)

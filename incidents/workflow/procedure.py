@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -568,13 +568,16 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
           who=CASE_MANAGER, label="Suspend as a precaution", given=inputs.Suspend, conditions=[case_is_open],
           letters=to_employee(Kind.SUSPENSION))
     def suspend(self, given: inputs.Suspend) -> None:
-        """Not a disciplinary sanction: on full pay, as short as possible, and reviewed."""
+        """Not a disciplinary sanction: on full pay, as short as possible, and reviewed at most every
+        few weeks (the school's setting); the letter names a contact and a welfare contact."""
         self._check_review_date(given.review_on)
         self.suspension_review_on = given.review_on
 
     @step(suspension, source=Suspension.SUSPENDED, target=Suspension.SUSPENDED, who=CASE_MANAGER,
-          label="Review the suspension", given=inputs.ReviewSuspension)
+          label="Review the suspension", given=inputs.ReviewSuspension,
+          letters=to_employee(Kind.SUSPENSION_REVIEW))
     def review_suspension(self, given: inputs.ReviewSuspension) -> None:
+        """The suspension letter promises the outcome of each review in writing: this is it."""
         self._check_review_date(given.review_on)
         self.suspension_review_on = given.review_on
 
@@ -617,10 +620,16 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             "hearing invitation that says so, with fresh notice. Nothing has been recorded."
         )})
 
-    @staticmethod
-    def _check_review_date(review_on: date | None) -> None:
+    def _check_review_date(self, review_on: date | None) -> None:
+        """A suspension is reviewed at least every `suspension_review_max_weeks` weeks."""
         if review_on is None or review_on <= clock.today():
             raise ValidationError({"review_on": "The review date must be in the future."})
+        weeks = self.school.suspension_review_max_weeks
+        latest = clock.today() + timedelta(weeks=weeks)
+        if review_on > latest:
+            raise ValidationError({"review_on": (
+                f"A suspension is reviewed at least every {weeks} week{'s' if weeks != 1 else ''}: "
+                f"the review date must be no later than {_long_date(latest)}.")})
 
     # --- Reading the state -----------------------------------------------------------
 

@@ -142,20 +142,39 @@ def test_suspension_and_its_lifting(procedure, school):
         why_needed="To protect pupils while the facts are established.",
         alternatives_considered="Working away from pupils was not possible.",
         contact_restrictions="No contact with pupils or parents.", named_contact=school.chair,
-        review_on=date(2026, 3, 16)))
+        welfare_contact=school.hr, review_on=date(2026, 3, 16)))
     words = read(letter(case, Letter.Kind.SUSPENSION))
     assert "This suspension is not a disciplinary sanction" in words
     assert "You will receive your full pay and benefits throughout" in words
     for phrase in ("Alleged contact with a pupil online.", "To protect pupils while the facts are established.",
                    "Working away from pupils was not possible.", "No contact with pupils or parents.",
                    f"Your named contact during the suspension is {school.chair.get_full_name()}, Chair of Governors",
-                   "reviewed by Monday 16 March 2026"):
+                   "reviewed by Monday 16 March 2026, and then at least every 4 weeks while it lasts",
+                   "For support with your wellbeing while you are away from work, you can contact "
+                   f"{school.hr.get_full_name()}, HR Adviser."):
         assert phrase in words
+
+    # Each review is told in writing, as the suspension letter promises.
+    procedure.clock.move_to(datetime(2026, 3, 16, 9, 0, tzinfo=LONDON), tick=False)
+    event = services.step_take(case=case, by=school.headteacher, given=inputs.ReviewSuspension(
+        findings="Statements from colleagues are still being gathered.", review_on=date(2026, 4, 10)))
+    review = letter(case, Letter.Kind.SUSPENSION_REVIEW)
+    assert review.recipient_staff == school.employee and review.event == event
+    reviewed = read(review)
+    for phrase in ("Dear Alex Employee", "Review of your precautionary suspension",
+                   "which began on Monday 2 March 2026. The suspension was reviewed on Monday 16 March 2026, "
+                   "and it continues", "still not a disciplinary sanction", "full pay and benefits",
+                   "Statements from colleagues are still being gathered.",
+                   "reviewed again by Friday 10 April 2026. It is reviewed at least every 4 weeks",
+                   f"Your named contact is still {school.chair.get_full_name()}, Chair of Governors",
+                   f"you can contact {school.hr.get_full_name()}, HR Adviser",
+                   f"{case.reference}/SUR-1", school.headteacher.get_full_name()):
+        assert phrase in reviewed
 
     services.step_take(case=case, by=school.headteacher, given=inputs.LiftSuspension(
         reason="The LADO advised no further action."))
     lifted = read(letter(case, Letter.Kind.SUSPENSION_LIFTED))
-    assert "lifted with effect from Monday 2 March 2026" in lifted and "The LADO advised no further action." in lifted
+    assert "lifted with effect from Monday 16 March 2026" in lifted and "The LADO advised no further action." in lifted
     assert case.suspension == Suspension.LIFTED
 
 
