@@ -1,7 +1,10 @@
+import functools
+import io
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
+import pypdf
 import pytest
 
 from incidents import services
@@ -13,8 +16,19 @@ from tests.procedure import Procedure
 LETTER_TESTS = Path(__file__).resolve().parent / "letters"
 
 
+@functools.cache
+def _blank_page() -> bytes:
+    """One blank A4 page: a PDF that readers and pypdf open, as a real letter would be."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _pdf_stand_in(html, *, resources=None, fetcher=None) -> bytes:
-    return b"%PDF-1.7\n% Stand-in: letters are rendered with WeasyPrint in tests/letters/.\n%%EOF\n"
+    """Stands in for WeasyPrint: letters are rendered by it in tests/letters/ and `real_letters`."""
+    return _blank_page()
 
 
 @pytest.fixture(autouse=True)

@@ -98,13 +98,15 @@ class CaseStepView(CaseMixin, FormView[StepForm]):
 
     def preview(self, form: StepForm) -> HttpResponse:
         """The letters this step would issue with this input, shown and not stored."""
-        letters = services.step_preview(case=self.case, by=signed_in_user(self.request), given=form.given())
+        user = signed_in_user(self.request)
+        letters = services.step_preview(case=self.case, by=user, given=form.given())
         if not letters:
             messages.info(self.request, "With this input the step sends no letter.")
             return self.render_to_response(self.get_context_data(form=form))
-        for letter in letters:  # a preview holds the case's personal data as much as an issued letter does
-            audit.access_record(case=self.case, by=signed_in_user(self.request), kind=CaseEvent.Kind.DOWNLOADED,
-                                what=f"Preview, not issued: {letter.title} ({letter.reference})")
+        # a preview holds the case's personal data as much as an issued letter does
+        previewed = "; ".join(f"{letter.title} ({letter.reference})" for letter in letters)
+        audit.access_record(case=self.case, by=user, kind=CaseEvent.Kind.DOWNLOADED,
+                            what=f"Preview, not issued: {previewed}")
         if len(letters) == 1:
             pdf = letters[0].pdf
         else:
