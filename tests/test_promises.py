@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incidents.models import Case, Letter
-from incidents.workflow import Outcome, State, Suspension
+from incidents.workflow import Outcome, State, Suspension, step_named
 from tests.factories import clause
 from tests.letters import pdf
-from tests.procedure import HEARING_AT, LONDON
+from tests.procedure import HEARING_AT, LONDON, all_steps, reach, who_may
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +189,69 @@ def test_each_review_writes_to_the_employee_naming_a_welfare_contact(procedure, 
     assert first.recipient_staff == school.employee and first.facts["findings"] == "The investigation continues."
     assert first.facts["welfare_contact"]["name"] == school.chair.get_full_name()
     assert second.facts["welfare_contact"] == {"name": school.governor.get_full_name(), "title": "Governor"}
+
+
+# --- 8. Letters that fit the case ------------------------------------------------------
+
+def notice_words(case: Case) -> str:
+    with case.letters.filter(kind=Letter.Kind.INVESTIGATION_NOTICE).latest("version").pdf.open("rb") as file:
+        return pdf.text(file.read())
+
+
+def test_the_notice_after_a_removal_request_asks_for_removal_not_preservation(procedure, take, school, real_letters):
+    case = procedure.case_at(State.CONTENT_REMOVAL_REQUESTED)
+    take("escalate", case, case.case_manager, investigating_officer=school.investigator)
+    words = notice_words(case)
+    assert "Do not delete or change" not in words
+    assert ("On 2 March 2026 you were asked to remove content connected with the concern. What you were asked to "
+            "remove: The post at https://facebook.example/posts/1, with any comments") in words
+    assert "If any of it is still there, please remove it now, as you were asked" in words
+
+
+def test_the_notice_after_the_content_was_removed_says_so(procedure, take, school, real_letters):
+    case = procedure.case_at(State.CONTENT_REMOVED)
+    take("open_investigation", case, case.case_manager, investigating_officer=school.investigator)
+    words = notice_words(case)
+    assert "Do not delete or change" not in words
+    assert "It has since been removed; please do not post it again." in words
+
+
+def test_the_notice_of_a_case_opened_straight_from_the_report_still_asks_to_keep_the_content(
+        procedure, take, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    facts = case.letters.get(kind=Letter.Kind.INVESTIGATION_NOTICE).facts
+    assert facts["removal"] is None  # the template then says not to delete or change it
+
+
+CLOSING_STEPS = [(step, source) for step, source in all_steps() if State.CLOSED in step_named(step).targets]
+
+
+@pytest.mark.parametrize("step,source", CLOSING_STEPS)
+def test_every_step_that_closes_a_case_tells_the_reporter_and_no_more(procedure, take, school, step, source):
+    case = reach(procedure, take, source, step)
+    take(step, case, who_may(step, case, school)[0])
+    assert case.state == State.CLOSED
+    closed = case.letters.get(kind=Letter.Kind.REPORT_CLOSED)
+    assert closed.recipient_user == case.reporter and closed.recipient_staff.user == case.reporter
+    assert set(closed.facts) >= {"reported_at", "closed_on"}
+    assert not {"outcome", "reason", "reasons", "decision", "advice", "lado_outcome"} & set(closed.facts)
+
+
+def test_a_step_that_does_not_close_the_case_sends_the_reporter_nothing(procedure, take, school):
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    take("record_lado_outcome", case, case.case_manager, investigate=True, investigating_officer=school.investigator)
+    assert case.state == State.INVESTIGATION
+    assert not case.letters.filter(kind=Letter.Kind.REPORT_CLOSED).exists()
+    withdrawn = procedure.case_at(State.WITHDRAWN)  # the reporter closed it themselves
+    assert not withdrawn.letters.filter(kind=Letter.Kind.REPORT_CLOSED).exists()
+
+
+def test_the_closure_notice_gives_no_outcome(procedure, take, school, real_letters):
+    case = procedure.case_at(State.OUTCOME_ISSUED)  # a final written warning
+    take("close", case, case.case_manager)
+    with case.letters.get(kind=Letter.Kind.REPORT_CLOSED).pdf.open("rb") as file:
+        words = pdf.text(file.read())
+    assert f"Dear {school.staff.get_full_name()}" in words
+    assert "to tell you that the case was closed on" in words
+    assert "I cannot tell you what was decided" in words
+    assert "warning" not in words.lower() and "Alex Employee" not in words

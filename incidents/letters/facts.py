@@ -200,6 +200,25 @@ def _platform_takedown_request(case: Case, a: dict[str, Any], today: date) -> di
     }
 
 
+def _removal_asked(case: Case) -> dict[str, Any] | None:
+    """What the employee was asked to remove, when, and whether it has been removed; None if they
+    were never asked. An employee asked to remove a post must not then be told to keep it."""
+    asked = (case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition="request_content_removal")
+             .order_by("-sequence").first())
+    if asked is None:
+        return None
+    return {
+        "asked_on": clock.localdate(asked.at),
+        # This letter does not print the link above, so the default names it.
+        "what_to_remove": (asked.details.get("what_to_remove") or "").strip() or (
+            f"The post at {case.content_url}, with any comments, replies, copies or shares of it that you control."
+            if case.content_url else DEFAULT_WHAT_TO_REMOVE.replace(" at the link above", "")),
+        "removed": case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition="confirm_removed",
+                                      sequence__gt=asked.sequence).exists(),
+        "evidence_kept": case.evidence.exists(),
+    }
+
+
 def _investigation_notice(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     background = ""
     if a.get("reason") in EscalationReason.values:
@@ -211,6 +230,7 @@ def _investigation_notice(case: Case, a: dict[str, Any], today: date) -> dict[st
         background = f"The case has been reopened: {a['reason']}"
     officer = a.get("investigating_officer") or case.investigating_officer
     return {
+        "removal": _removal_asked(case),
         "description": case.description,
         "investigating_officer": _person_from(officer, case.school),
         "meeting_at": a.get("meeting_at"),
@@ -378,6 +398,15 @@ def _lado_referral(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]
     }
 
 
+def _report_closed(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
+    """To the reporter: their report is closed. Never the outcome, nor anything about the colleague."""
+    return {
+        "reported_at": case.reported_at,
+        "report_kind": Case.Kind(case.kind).label,
+        "closed_on": today,
+    }
+
+
 def _no_further_action(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     lado = a.get("lado_outcome") or ""
     return {
@@ -404,6 +433,7 @@ GATHER: dict[str, Callable[[Case, dict[str, Any], date], dict[str, Any]]] = {
     Kind.APPEAL_OUTCOME: _appeal_outcome,
     Kind.LADO_REFERRAL: _lado_referral,
     Kind.NO_FURTHER_ACTION: _no_further_action,
+    Kind.REPORT_CLOSED: _report_closed,
 }
 
 

@@ -62,6 +62,7 @@ ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
     Kind.APPEAL_OUTCOME: (inputs.DecideAppeal, {}),
     Kind.LADO_REFERRAL: (inputs.ReferToLado, {}),
     Kind.NO_FURTHER_ACTION: (inputs.CloseNoCase, {"reason": "The investigation found no case to answer."}),
+    Kind.REPORT_CLOSED: (inputs.CloseNoCase, {}),
 }
 
 

@@ -48,6 +48,7 @@ class Letter(models.Model):
         APPEAL_OUTCOME = "appeal_outcome", "Outcome of the appeal"
         LADO_REFERRAL = "lado_referral", "Record of the referral to the LADO"
         NO_FURTHER_ACTION = "no_further_action", "No further action"
+        REPORT_CLOSED = "report_closed", "Your report has been closed"
 
     Format = StaffMember.LetterFormat
 

@@ -64,6 +64,8 @@ from incidents.workflow.steps import (
     HEARING_PANEL,
     REPORTER,
     SAFEGUARDING,
+    LetterRule,
+    no_letter,
     refusal,
     step,
 )
@@ -186,6 +188,17 @@ def to_employee(kind: str) -> Any:
 
     def letters(case: Case, given: StepInput, from_state: str) -> list[str]:
         return [kind] if case.subject_id else []
+
+    return letters
+
+
+def closing(rule: LetterRule) -> LetterRule:
+    """`rule`, and when the step leaves the case closed, the notice to the reporter that their
+    report is closed (no outcome), which the acknowledgement promised them."""
+
+    def letters(case: Case, given: StepInput, from_state: str) -> list[str]:
+        told = [Kind.REPORT_CLOSED] if case.state == State.CLOSED else []
+        return rule(case, given, from_state) + told
 
     return letters
 
@@ -339,7 +352,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"checklist": f"Unknown containment steps: {', '.join(sorted(unknown))}."})
 
     @step(state, source=State.CONTAINMENT, target=State.CLOSED, who=CASE_MANAGER,
-          label="Close: the account is secure", given=inputs.Resolve, irreversible=True)
+          label="Close: the account is secure", given=inputs.Resolve, letters=closing(no_letter),
+          irreversible=True)
     def resolve(self, given: inputs.Resolve) -> None:
         self._check_back_at_work()
         self.closure = Closure.ACCOUNT_SECURED
@@ -369,7 +383,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                      f"The LADO should have been told by {_long_date(self.lado_due_on)}: record why this is late.")
 
     @step(state, source=State.REPORTED, target=State.CLOSED, who=SAFEGUARDING, label="Record as a low-level concern",
-          given=inputs.RecordLowLevelConcern, irreversible=True)
+          given=inputs.RecordLowLevelConcern, letters=closing(no_letter), irreversible=True)
     def record_low_level_concern(self, given: inputs.RecordLowLevelConcern) -> None:
         """Below the harm threshold: kept on record as a low-level concern."""
         self._check_back_at_work()
@@ -377,7 +391,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.SAFEGUARDING_REFERRAL, target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED),
           who=CASE_MANAGER, label="Record the LADO's outcome", given=inputs.RecordLadoOutcome,
-          letters=_after_lado_outcome)
+          letters=closing(_after_lado_outcome))
     def record_lado_outcome(self, given: inputs.RecordLadoOutcome) -> str:
         """The LADO's outcome decides the next stage; a substantiated allegation is investigated."""
         if given.lado_outcome not in LadoOutcome.values:
@@ -405,7 +419,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self._assign_investigating_officer(given.investigating_officer)
 
     @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
-          label="Close: no case to answer", given=inputs.CloseNoCase, letters=_no_case_after_investigation,
+          label="Close: no case to answer", given=inputs.CloseNoCase, letters=closing(_no_case_after_investigation),
           irreversible=True)
     def close_no_case(self, given: inputs.CloseNoCase) -> None:
         self._check_back_at_work()
@@ -413,7 +427,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=[State.CONTENT_REMOVED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
           label="Close with management advice", given=inputs.GiveManagementAdvice,
-          letters=to_employee(Kind.MANAGEMENT_ADVICE), irreversible=True)
+          letters=closing(to_employee(Kind.MANAGEMENT_ADVICE)), irreversible=True)
     def give_management_advice(self, given: inputs.GiveManagementAdvice) -> None:
         """Informal advice, which is not a disciplinary sanction."""
         self._check_back_at_work()
@@ -524,7 +538,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.APPEAL, target=State.CLOSED, who=APPEAL_PANEL, label="Record the appeal decision",
           given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place],
-          letters=to_employee(Kind.APPEAL_OUTCOME), irreversible=True)
+          letters=closing(to_employee(Kind.APPEAL_OUTCOME)), irreversible=True)
     def decide_appeal(self, given: inputs.DecideAppeal) -> None:
         """The appeal decision is final."""
         if given.decision not in AppealDecision.values:
@@ -542,7 +556,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.closure = Closure.APPEAL_DECIDED
 
     @step(state, source=State.OUTCOME_ISSUED, target=State.CLOSED, who=CASE_MANAGER, label="Close the case",
-          given=inputs.Close, irreversible=True)
+          given=inputs.Close, letters=closing(no_letter), irreversible=True)
     def close(self, given: inputs.Close) -> None:
         """Closing before the appeal window has passed takes away the right of appeal, so it needs a
         recorded reason (for example, the employee confirmed in writing they will not appeal)."""

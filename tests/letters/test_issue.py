@@ -187,7 +187,8 @@ def test_the_whole_procedure_issues_its_letters_through_to_a_final_appeal_decisi
 
     kinds = list(case.letters.order_by("issued_at", "pk").values_list("kind", flat=True))
     assert kinds == [Letter.Kind.ACKNOWLEDGEMENT, Letter.Kind.INVESTIGATION_NOTICE, Letter.Kind.HEARING_INVITATION,
-                     Letter.Kind.OUTCOME, Letter.Kind.APPEAL_INVITATION, Letter.Kind.APPEAL_OUTCOME]
+                     Letter.Kind.OUTCOME, Letter.Kind.APPEAL_INVITATION, Letter.Kind.APPEAL_OUTCOME,
+                     Letter.Kind.REPORT_CLOSED]  # the reporter is told the case is closed, and no more
     acknowledgement = read(letter(case, Letter.Kind.ACKNOWLEDGEMENT))
     assert f"Dear {school.staff.get_full_name()}" in acknowledgement and case.reference in acknowledgement
     notice = read(letter(case, Letter.Kind.INVESTIGATION_NOTICE))
