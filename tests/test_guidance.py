@@ -46,6 +46,13 @@ def test_a_safeguarding_concern_recommends_the_referral_to_the_lado(procedure, s
     assert what_happens_next(case).step.name == "refer_to_lado"
 
 
+def test_once_the_lado_advised_an_investigation_the_referral_is_not_recommended_again(procedure, school, take):
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    take("record_lado_outcome", case, school.headteacher, investigate=True, investigating_officer=school.investigator)
+    assert case.state == State.INVESTIGATION and case.safeguarding
+    assert what_happens_next(case).step.name == "refer_to_hearing"
+
+
 def test_before_the_hearing_the_outcome_waits_for_it_and_nobody_is_offered_it(client, procedure, school):
     case = procedure.case_at(State.HEARING_SCHEDULED)
     page = page_of(client, case, school.headteacher)  # the case manager, and on the panel

@@ -66,8 +66,8 @@ def _next(case: Case, step: Step) -> Next | None:
     """`step` as what happens next on the case, or None when it does not fit the case now."""
     if not step.leaves_from(case):
         return None
-    if step.name == "refer_to_lado" and not case.safeguarding:
-        return None  # any case may be referred, but only a safeguarding concern is expected to be
+    if step.name == "refer_to_lado" and (not case.safeguarding or case.lado_referred_at is not None):
+        return None  # any case may be referred, but only a safeguarding concern not yet referred is expected to be
     if step.name == "lodge_appeal":
         if not _appeal_may_come(case):
             return None
