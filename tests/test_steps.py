@@ -143,7 +143,7 @@ def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_a
         "outcome": "dismissal_with_notice", "reasons": "Repeated breaches after a final written warning.",
         "termination_on": "2026-04-10", "notice_weeks": "4",
         "final_pay": "Your final pay, with accrued holiday, is paid on 10 April 2026.", "confirm": "on"}, follow=True)
-    assert "Done:" in response.content.decode()
+    assert "Outcome recorded. The case is at: outcome issued." in response.content.decode()
     letter = case.letters.get(kind=Letter.Kind.OUTCOME)
     words = pdf.text(letter.pdf.read())
     assert "Your employment will end on Friday 10 April 2026, after 4 weeks' notice" in words

@@ -91,9 +91,8 @@ class CaseStepView(CaseMixin, FormView[StepForm]):
 
     def take(self, form: StepForm) -> HttpResponse:
         services.step_take(case=self.case, by=signed_in_user(self.request), given=form.given())
-        stage = self.case.get_suspension_display() if self.step.field == "suspension" \
-            else self.case.get_state_display()
-        messages.success(self.request, f"Done: {self.step.label}. The case is now at the stage “{stage}”.")
+        stage = self.case.get_state_display()
+        messages.success(self.request, f"{self.step.done} The case is at: {stage[:1].lower()}{stage[1:]}.")
         return redirect(self._back())
 
     def preview(self, form: StepForm) -> HttpResponse:

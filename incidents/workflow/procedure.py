@@ -305,7 +305,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     # --- The reporter -------------------------------------------------------------
 
-    @step(state, source=State.REPORTED, target=State.WITHDRAWN, who=REPORTER, label="Withdraw the report",
+    @step(state, source=State.REPORTED, target=State.WITHDRAWN, who=REPORTER,
+          label="Withdraw the report", done="Report withdrawn.",
           given=inputs.Withdraw, conditions=[not_a_safeguarding_concern], irreversible=True)
     def withdraw(self, given: inputs.Withdraw) -> None:
         """The reporter takes the report back before anything has been done."""
@@ -313,7 +314,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # --- First response -----------------------------------------------------------
 
     @step(state, source=State.REPORTED, target=State.CONTENT_REMOVAL_REQUESTED, who=CASE_MANAGER,
-          label="Ask the employee to remove the content", given=inputs.RequestContentRemoval,
+          label="Ask the employee to remove the content", done="The employee has been asked to remove the content.",
+          given=inputs.RequestContentRemoval,
           conditions=[is_breach, employee_is_known], letters=to_employee(Kind.CONTENT_REMOVAL_REQUEST))
     def request_content_removal(self, given: inputs.RequestContentRemoval) -> None:
         """The policy: the employee 'will be asked to remove the offending material immediately',
@@ -324,12 +326,14 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.removal_deadline = deadline
 
     @step(state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.CONTENT_REMOVED, who=CASE_MANAGER,
-          label="Confirm the content has been removed", given=inputs.ConfirmRemoved)
+          label="Confirm the content has been removed", done="Removal confirmed.",
+          given=inputs.ConfirmRemoved)
     def confirm_removed(self, given: inputs.ConfirmRemoved) -> None:
         pass
 
     @step(state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.INVESTIGATION, who=CASE_MANAGER,
-          label="Escalate to an investigation", given=inputs.Escalate,
+          label="Escalate to an investigation", done="Escalated to an investigation.",
+          given=inputs.Escalate,
           letters=to_employee(Kind.INVESTIGATION_NOTICE))
     def escalate(self, given: inputs.Escalate) -> None:
         """The content was not removed: by the deadline, or the employee refused. An investigation
@@ -343,7 +347,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         _check_meeting(given.meeting_at, given.meeting_place)
         self._assign_investigating_officer(given.investigating_officer)
 
-    @step(state, source=State.REPORTED, target=State.CONTAINMENT, who=CASE_MANAGER, label="Secure the account",
+    @step(state, source=State.REPORTED, target=State.CONTAINMENT, who=CASE_MANAGER,
+          label="Secure the account", done="What was done to secure the account is recorded.",
           given=inputs.SecureAccount, conditions=[is_compromised_account], letters=_takedown_request)
     def secure_account(self, given: inputs.SecureAccount) -> None:
         """Compromised account: which of the containment steps have been done (`ContainmentStep`)."""
@@ -352,7 +357,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"checklist": f"Unknown containment steps: {', '.join(sorted(unknown))}."})
 
     @step(state, source=State.CONTAINMENT, target=State.CLOSED, who=CASE_MANAGER,
-          label="Close: the account is secure", given=inputs.Resolve, letters=closing(no_letter),
+          label="Close: the account is secure", done="Account secure; the case is closed.",
+          given=inputs.Resolve, letters=closing(no_letter),
           irreversible=True)
     def resolve(self, given: inputs.Resolve) -> None:
         self._check_back_at_work()
@@ -361,7 +367,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # --- Safeguarding (KCSIE part 4) ----------------------------------------------
 
     @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.SAFEGUARDING_REFERRAL,
-          who=SAFEGUARDING, label="Refer to the LADO (harm threshold met)", given=inputs.ReferToLado,
+          who=SAFEGUARDING, label="Refer to the LADO (harm threshold met)", done="Referral to the LADO recorded.",
+          given=inputs.ReferToLado,
           letters=_lado_referral_record)
     def refer_to_lado(self, given: inputs.ReferToLado) -> None:
         """The harm threshold is met: the LADO is told within one working day of the concern
@@ -382,7 +389,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             _require(given.late_reason, "late_reason",
                      f"The LADO should have been told by {_long_date(self.lado_due_on)}: record why this is late.")
 
-    @step(state, source=State.REPORTED, target=State.CLOSED, who=SAFEGUARDING, label="Record as a low-level concern",
+    @step(state, source=State.REPORTED, target=State.CLOSED, who=SAFEGUARDING,
+          label="Record as a low-level concern", done="Kept as a low-level concern; the case is closed.",
           given=inputs.RecordLowLevelConcern, letters=closing(no_letter), irreversible=True)
     def record_low_level_concern(self, given: inputs.RecordLowLevelConcern) -> None:
         """Below the harm threshold: kept on record as a low-level concern."""
@@ -390,7 +398,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.closure = Closure.LOW_LEVEL_CONCERN
 
     @step(state, source=State.SAFEGUARDING_REFERRAL, target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED),
-          who=CASE_MANAGER, label="Record the LADO's outcome", given=inputs.RecordLadoOutcome,
+          who=CASE_MANAGER, label="Record the LADO's outcome", done="The LADO's outcome is recorded.",
+          given=inputs.RecordLadoOutcome,
           letters=closing(_after_lado_outcome))
     def record_lado_outcome(self, given: inputs.RecordLadoOutcome) -> str:
         """The LADO's outcome decides the next stage; a substantiated allegation is investigated."""
@@ -410,7 +419,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # --- Investigation --------------------------------------------------------------
 
     @step(state, source=[State.REPORTED, State.CONTENT_REMOVED, State.CONTAINMENT], target=State.INVESTIGATION,
-          who=CASE_MANAGER, label="Open an investigation", given=inputs.OpenInvestigation,
+          who=CASE_MANAGER, label="Open an investigation", done="Investigation opened.",
+          given=inputs.OpenInvestigation,
           letters=to_employee(Kind.INVESTIGATION_NOTICE))
     def open_investigation(self, given: inputs.OpenInvestigation) -> None:
         """Establish the facts: an investigating officer is appointed and the employee told, with
@@ -419,14 +429,16 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self._assign_investigating_officer(given.investigating_officer)
 
     @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
-          label="Close: no case to answer", given=inputs.CloseNoCase, letters=closing(_no_case_after_investigation),
+          label="Close: no case to answer", done="Closed: no case to answer.",
+          given=inputs.CloseNoCase, letters=closing(_no_case_after_investigation),
           irreversible=True)
     def close_no_case(self, given: inputs.CloseNoCase) -> None:
         self._check_back_at_work()
         self.closure = Closure.NO_CASE
 
     @step(state, source=[State.CONTENT_REMOVED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
-          label="Close with management advice", given=inputs.GiveManagementAdvice,
+          label="Close with management advice", done="Management advice given; the case is closed.",
+          given=inputs.GiveManagementAdvice,
           letters=closing(to_employee(Kind.MANAGEMENT_ADVICE)), irreversible=True)
     def give_management_advice(self, given: inputs.GiveManagementAdvice) -> None:
         """Informal advice, which is not a disciplinary sanction."""
@@ -436,7 +448,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # --- Hearing and outcome ----------------------------------------------------
 
     @step(state, source=State.INVESTIGATION, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
-          label="Refer to a disciplinary hearing", given=inputs.ReferToHearing, conditions=[employee_is_known],
+          label="Refer to a disciplinary hearing", done="Hearing arranged.",
+          given=inputs.ReferToHearing, conditions=[employee_is_known],
           letters=to_employee(Kind.HEARING_INVITATION))
     def refer_to_hearing(self, given: inputs.ReferToHearing) -> None:
         """The investigation found a case to answer: a hearing after the notice period, heard by
@@ -461,7 +474,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.chosen_panels = {"hearing_panel": panel}
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
-          label="Rearrange the hearing", given=inputs.Reschedule, letters=to_employee(Kind.HEARING_INVITATION))
+          label="Rearrange the hearing", done="Hearing rearranged.",
+          given=inputs.Reschedule, letters=to_employee(Kind.HEARING_INVITATION))
     def reschedule(self, given: inputs.Reschedule) -> None:
         """If the employee's companion cannot attend, they may propose a time within five working days."""
         if given.reason not in RescheduleReason.values:
@@ -483,7 +497,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.notified_maximum = self.most_serious_outcome()
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED, who=HEARING_PANEL,
-          label="Record the hearing's outcome", given=inputs.RecordOutcome, conditions=[hearing_has_taken_place],
+          label="Record the hearing's outcome", done="Outcome recorded.",
+          given=inputs.RecordOutcome, conditions=[hearing_has_taken_place],
           letters=to_employee(Kind.OUTCOME), irreversible=True)
     def record_outcome(self, given: inputs.RecordOutcome) -> None:
         """The panel's decision. A warning stays live for the school's period unless the panel sets
@@ -511,7 +526,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # --- Appeal -----------------------------------------------------------------
 
     @step(state, source=State.OUTCOME_ISSUED, target=State.APPEAL, who=CASE_MANAGER,
-          label="Lodge the employee's appeal", given=inputs.LodgeAppeal,
+          label="Lodge the employee's appeal", done="Appeal lodged.",
+          given=inputs.LodgeAppeal,
           conditions=[outcome_is_appealable, appeal_window_open], letters=to_employee(Kind.APPEAL_INVITATION))
     def lodge_appeal(self, given: inputs.LodgeAppeal) -> None:
         """The employee's written grounds, received inside the window, heard by a panel of at least
@@ -536,7 +552,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.appeal_hearing_place = given.place
         self.chosen_panels = {"appeal_panel": panel}
 
-    @step(state, source=State.APPEAL, target=State.CLOSED, who=APPEAL_PANEL, label="Record the appeal decision",
+    @step(state, source=State.APPEAL, target=State.CLOSED, who=APPEAL_PANEL,
+          label="Record the appeal decision", done="Appeal decision recorded.",
           given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place],
           letters=closing(to_employee(Kind.APPEAL_OUTCOME)), irreversible=True)
     def decide_appeal(self, given: inputs.DecideAppeal) -> None:
@@ -555,7 +572,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.appeal_decision = given.decision
         self.closure = Closure.APPEAL_DECIDED
 
-    @step(state, source=State.OUTCOME_ISSUED, target=State.CLOSED, who=CASE_MANAGER, label="Close the case",
+    @step(state, source=State.OUTCOME_ISSUED, target=State.CLOSED, who=CASE_MANAGER,
+          label="Close the case", done="Case closed.",
           given=inputs.Close, letters=closing(no_letter), irreversible=True)
     def close(self, given: inputs.Close) -> None:
         """Closing before the appeal window has passed takes away the right of appeal, so it needs a
@@ -568,7 +586,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             self._check_back_at_work()
         self.closure = Closure.OUTCOME_FINAL
 
-    @step(state, source=State.CLOSED, target=State.INVESTIGATION, who=CASE_MANAGER, label="Reopen the case",
+    @step(state, source=State.CLOSED, target=State.INVESTIGATION, who=CASE_MANAGER,
+          label="Reopen the case", done="Case reopened.",
           given=inputs.Reopen, letters=to_employee(Kind.INVESTIGATION_NOTICE))
     def reopen(self, given: inputs.Reopen) -> None:
         """New evidence has come to light."""
@@ -579,7 +598,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     # --- Precautionary suspension (beside the main procedure) --------------------
 
     @step(suspension, source=[Suspension.NOT_SUSPENDED, Suspension.LIFTED], target=Suspension.SUSPENDED,
-          who=CASE_MANAGER, label="Suspend as a precaution", given=inputs.Suspend, conditions=[case_is_open],
+          who=CASE_MANAGER, label="Suspend as a precaution", done="Suspended on full pay.",
+          given=inputs.Suspend, conditions=[case_is_open],
           letters=to_employee(Kind.SUSPENSION))
     def suspend(self, given: inputs.Suspend) -> None:
         """Not a disciplinary sanction: on full pay, as short as possible, and reviewed at most every
@@ -588,7 +608,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.suspension_review_on = given.review_on
 
     @step(suspension, source=Suspension.SUSPENDED, target=Suspension.SUSPENDED, who=CASE_MANAGER,
-          label="Review the suspension", given=inputs.ReviewSuspension,
+          label="Review the suspension", done="Suspension reviewed.",
+          given=inputs.ReviewSuspension,
           letters=to_employee(Kind.SUSPENSION_REVIEW))
     def review_suspension(self, given: inputs.ReviewSuspension) -> None:
         """The suspension letter promises the outcome of each review in writing: this is it."""
@@ -596,7 +617,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.suspension_review_on = given.review_on
 
     @step(suspension, source=Suspension.SUSPENDED, target=Suspension.LIFTED, who=CASE_MANAGER,
-          label="Lift the suspension", given=inputs.LiftSuspension, letters=to_employee(Kind.SUSPENSION_LIFTED))
+          label="Lift the suspension", done="Suspension lifted.",
+          given=inputs.LiftSuspension, letters=to_employee(Kind.SUSPENSION_LIFTED))
     def lift_suspension(self, given: inputs.LiftSuspension) -> None:
         self.suspension_review_on = None
 

@@ -55,6 +55,7 @@ class Step:
 
     name: str
     label: str
+    done: str  # what the person is told once it is taken ("Suspension lifted.")
     who: Who
     machine: FSMField  # `state` or `suspension`
     sources: tuple[str, ...]
@@ -92,7 +93,7 @@ class Step:
 _STEPS: dict[str, Step] = {}
 
 
-def step(machine: FSMField, *, source: str | Sequence[str], target: Any, who: Who, label: str,
+def step(machine: FSMField, *, source: str | Sequence[str], target: Any, who: Who, label: str, done: str,
          given: type[StepInput], conditions: Sequence[Condition] = (), letters: LetterRule = no_letter,
          irreversible: bool = False) -> Callable:
     """Declare a transition of the procedure as a step (see `Step`). `target` may be a
@@ -101,7 +102,7 @@ def step(machine: FSMField, *, source: str | Sequence[str], target: Any, who: Wh
     targets = tuple(getattr(target, "allowed_states", None) or (target,))
 
     def declare(method: Callable) -> Callable:
-        declared = Step(name=method.__name__, label=label, who=who, machine=machine, sources=sources,
+        declared = Step(name=method.__name__, label=label, done=done, who=who, machine=machine, sources=sources,
                         targets=targets, given=given, conditions=tuple(conditions), letters=letters,
                         irreversible=irreversible)
         if method.__name__ in _STEPS or given.step:

@@ -56,7 +56,7 @@ def take_step(page, accessible, button: str, fill=None, confirm=False):
     if confirm:
         page.get_by_label("I understand that this cannot be undone").check()
     page.get_by_role("button", name=button).click()
-    assert page.get_by_role("status").filter(has_text="Done:").is_visible(), page.content()[:2000]
+    assert page.get_by_role("status").filter(has_text="The case is at:").is_visible(), page.content()[:2000]
 
 
 def test_headteacher_takes_a_breach_from_removal_to_a_final_warning_and_closes_it(
