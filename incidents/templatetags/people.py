@@ -12,3 +12,12 @@ register = template.Library()
 @register.filter
 def display_name(user: Any) -> str:
     return _display_name(user)
+
+
+@register.filter
+def may_see_cases(user: Any) -> bool:
+    """Whether any case is open to this person (the menu's "Cases" leads somewhere): one probe of
+    their own grants."""
+    from incidents.selectors import cases_visible_to
+
+    return cases_visible_to(user).exists()

@@ -447,3 +447,13 @@ def test_signing_in_is_paused_after_five_wrong_passwords_and_resumes_after_fifte
     assert "Please enter a correct username" in other.content.decode()  # only that username is paused
     time_machine.move_to("2026-03-02 09:16 +00:00", tick=False)
     assert client.post(url, right).status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_only_people_who_may_see_a_case_are_offered_the_cases_menu(client, procedure, school):
+    case = procedure.case_at(State.INVESTIGATION)
+    cases_link = f'href="{reverse("incidents:case_list")}"'
+    for person, offered in [(school.staff, False), (school.staff2, False), (school.headteacher, True),
+                            (school.investigator, True), (school.hr, True)]:
+        client.force_login(person)
+        assert (cases_link in client.get(reverse("incidents:home")).content.decode()) is offered, person
+    assert case.reporter == school.staff
