@@ -185,6 +185,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casework@localhost")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 # Where people reach the product: the links in emails start with it.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A letter emailed to its recipient is a link to a page that needs no account
+# (incidents/letters/delivery.py): it works for this many days, and opens the letter this many times.
+LETTER_LINK_DAYS = int(os.environ.get("LETTER_LINK_DAYS", "14"))
+LETTER_LINK_OPENS = int(os.environ.get("LETTER_LINK_OPENS", "5"))
 
 # Evidence uploads: larger files are refused by the form; this keeps big uploads on disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from incidents import clock
 from incidents.evidence_checks import check_evidence_file
-from incidents.models import Case, Clause, Letter, Membership, School, StaffMember
+from incidents.models import Case, Clause, Letter, LetterDelivery, Membership, School, StaffMember
 from incidents.names import display_name
 from incidents.workflow import Answer, Ask, Step, StepInput
 
@@ -292,3 +292,17 @@ class CaseFilterForm(forms.Form):
 class LetterReissueForm(AccessibleForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is a new version issued?")
     letter_format = forms.ChoiceField(choices=Letter.Format.choices, widget=forms.RadioSelect, label="Format")
+
+
+class LetterCodeForm(AccessibleForm):
+    """The one-time code that opens a letter emailed to its recipient (no account needed)."""
+
+    code = forms.CharField(label="Code from the email", max_length=12, strip=True, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class HandedOverForm(AccessibleForm):
+    """A letter posted or handed over: on which day, and how."""
+
+    on = forms.DateField(widget=DateInput, label="Date it was posted or handed over")
+    how = forms.ChoiceField(choices=LetterDelivery.HandedOver.choices, widget=forms.RadioSelect, label="How")

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import dateformat, timezone
 
-from incidents.models import Case, CaseEvent, Letter
+from incidents.models import Case, CaseEvent, Letter, LetterDelivery
 from incidents.names import display_name
 from incidents.permissions import Reading
 from incidents.workflow import (
@@ -133,6 +133,9 @@ RECORDED: dict[str | tuple[str, str], Shown] = {
     "to": Shown("To", "person"),  # an email (incidents.notifications): to whom and why, never its body
     "why": Shown("Why", "text"),
     "not_sent": Shown("Not sent", "text"),
+    # a letter's delivery (incidents.letters.delivery)
+    "handed_over_on": Shown("Posted or handed over on", "date"),
+    "how": Shown("How", "choice", LetterDelivery.HandedOver),
     ("escalate", "reason"): Shown("Why escalated", "choice", EscalationReason),
     ("reschedule", "reason"): Shown("Why rearranged", "choice", RescheduleReason),
     # the technical appendix
@@ -247,6 +250,15 @@ def _change(event: CaseEvent) -> str:
 
 # Of their own report, a reporter reads what they gave, not how the school arranged the case.
 OWN_REPORT_HIDES = frozenset({"case_manager"})
+# Who acted, when it was someone without a login (the employee opening a letter): the entry's
+# "who", not one of its details.
+WHO = "who"
+
+
+def _who(event: CaseEvent) -> str:
+    if event.actor_id:
+        return display_name(event.actor)
+    return str(event.details.get(WHO) or AUTOMATIC)
 
 
 def _entry(event: CaseEvent, reading: Reading, letters: dict[str, Letter], technical: bool) -> TimelineEntry:
@@ -255,6 +267,8 @@ def _entry(event: CaseEvent, reading: Reading, letters: dict[str, Letter], techn
         details.append(SPECIAL_CATEGORY_WITHHELD)
     else:
         for key, value in event.details.items():
+            if key == WHO and not event.actor_id:
+                continue
             shown = how_shown(event.transition, key)
             if (shown.technical and not technical) or (not reading.whole_case and key in OWN_REPORT_HIDES):
                 continue
@@ -265,8 +279,8 @@ def _entry(event: CaseEvent, reading: Reading, letters: dict[str, Letter], techn
             details.append(("Note", event.note))
     if technical:
         details += [("Record number", str(event.sequence)), ("Hash", event.hash)]
-    return TimelineEntry(when=event.at, who=display_name(event.actor) if event.actor_id else AUTOMATIC,
-                         what=_what(event), change=_change(event), details=tuple(details), step=event.transition)
+    return TimelineEntry(when=event.at, who=_who(event), what=_what(event), change=_change(event),
+                         details=tuple(details), step=event.transition)
 
 
 def _events(case: Case, reading: Reading, kinds_left_out: frozenset) -> list[CaseEvent]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import cases, exports, home, pages, reports, steps
+from incidents.views import cases, exports, home, letters, pages, reports, steps
 
 app_name = "incidents"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("cases/<uuid:uuid>/letters/<uuid:letter>/", cases.LetterDownloadView.as_view(), name="letter_download"),
     path("cases/<uuid:uuid>/letters/<uuid:letter>/new-version/", cases.LetterReissueView.as_view(),
          name="letter_reissue"),
+    path("cases/<uuid:uuid>/letters/<uuid:letter>/delivery/", letters.LetterDeliveryView.as_view(),
+         name="letter_delivery"),
+    # A letter emailed to its recipient, who needs no account (incidents/letters/delivery.py)
+    path("letter/<str:token>/", letters.LetterLinkView.as_view(), name="letter_link"),
+    path("letter/<str:token>/letter.pdf", letters.LetterLinkDownloadView.as_view(), name="letter_link_download"),
     path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
     # HR exports (incidents/views/exports.py)
     path("exports/", exports.ExportsView.as_view(), name="exports"),

@@ -93,3 +93,11 @@ def take(school):
         return services.step_take(case=case, by=by, given=given)
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: the letter links' count of refusals per address lives there."""
+    from django.core.cache import cache
+
+    cache.clear()

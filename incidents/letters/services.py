@@ -24,6 +24,7 @@ from django.db.models import Max
 from incidents import clock, permissions
 from incidents.audit import event_record
 from incidents.exceptions import LetterTampered, NotPermitted
+from incidents.letters.delivery import deliveries_for
 from incidents.letters.documents import LetterDraft, letter_draft, letter_render
 from incidents.letters.facts import letter_facts
 from incidents.letters.kinds import KINDS
@@ -83,7 +84,8 @@ def letters_event_details(drafts: list[LetterDraft]) -> dict[str, Any]:
 def letters_store(drafts: list[LetterDraft], *, event: CaseEvent, by: User | None, supersedes: Letter | None = None,
                   reason: str = "") -> list[Letter]:
     """Store rendered drafts as issued letters of `event` (in the private storage, under random
-    names, with their SHA-256). During a preview, collects them instead."""
+    names, with their SHA-256), and have those to the employee emailed to them once the
+    transaction commits (`incidents.letters.delivery`). During a preview, collects them instead."""
     collected = _previewing.get()
     if collected is not None:
         collected.extend(drafts)
@@ -101,6 +103,7 @@ def letters_store(drafts: list[LetterDraft], *, event: CaseEvent, by: User | Non
         letter.pdf.save("letter.pdf", ContentFile(pdf), save=False)
         letter.save()
         letters.append(letter)
+    deliveries_for(letters)
     return letters
 
 

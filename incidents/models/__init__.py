@@ -1,4 +1,5 @@
 from incidents.models.case import Case
+from incidents.models.delivery import LetterDelivery
 from incidents.models.events import CaseEvent
 from incidents.models.evidence import Evidence
 from incidents.models.exports import ExportRecord, PreparedExport
@@ -16,6 +17,7 @@ __all__ = [
     "Evidence",
     "ExportRecord",
     "Letter",
+    "LetterDelivery",
     "Membership",
     "Policy",
     "PreparedExport",

@@ -33,6 +33,10 @@ class CaseEvent(models.Model):
         ACCESS_GRANTED = "access_granted", "Access granted"
         ACCESS_REVOKED = "access_revoked", "Access revoked"
         NOTIFIED = "notified", "Told by email"
+        LETTER_EMAILED = "letter_emailed", "Letter sent by email"
+        LETTER_OPENED = "letter_opened", "Opened the letter"
+        LETTER_CONFIRMED = "letter_confirmed", "Confirmed receipt of the letter"
+        LETTER_HANDED_OVER = "letter_handed_over", "Letter posted or handed over"
 
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField(help_text="Position in this case's timeline, from 1.")

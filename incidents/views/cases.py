@@ -15,8 +15,9 @@ from django.views.generic import DetailView, FormView, ListView
 
 from incidents import audit, permissions, selectors
 from incidents.forms import CaseFilterForm, LetterReissueForm
+from incidents.letters.delivery import not_received_for
 from incidents.letters.services import letter_open, letter_reissue
-from incidents.models import Case, CaseEvent, Clause, Letter, Membership, School
+from incidents.models import Case, CaseEvent, Clause, Letter, LetterDelivery, Membership, School
 from incidents.notifications import undelivered_for
 from incidents.timeline import access_record_for, timeline_for
 from incidents.views.access import CaseMixin, SignedInMixin, signed_in_user
@@ -97,6 +98,10 @@ class CaseDetailView(CaseMixin, DetailView[Case]):
             deadline=selectors.next_deadline(case),
             letters=reading.letters(case),
             can_reissue=permissions.can_manage_case(user, case),
+            # letters to the employee not shown to have reached them: post them or hand them over
+            not_received=not_received_for(case) if permissions.can_manage_case(user, case) else [],
+            delivered=set(LetterDelivery.objects.filter(case=case).values_list("letter_id", flat=True))
+            if permissions.can_manage_case(user, case) else set(),
             # emails that did not reach their person: the case manager tells them another way
             undelivered=undelivered_for(case) if permissions.can_manage_case(user, case) else [],
             **kwargs,
