@@ -37,7 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from incidents import clock
+from incidents import calendar, clock
 from incidents.audit import event_record
 from incidents.models import Case, CaseEvent, Membership, Role
 from incidents.models.events import Notification
@@ -101,6 +101,10 @@ class Notice:
     when: Callable[[Case], bool] = _always
     link: str = "case"
     to_the_actor: bool = False
+    # the meeting the email invites to (incidents.calendar): it carries an .ics for it, a
+    # cancellation when `cancels`
+    calendar: str = ""
+    cancels: bool = False
 
     def __post_init__(self) -> None:
         from incidents.workflow import step_named
@@ -110,6 +114,8 @@ class Notice:
                 step_named(after)  # KeyError: no such step
         if self.link not in ("case", "report"):
             raise ValueError(f"Notice {self.name!r}: the link is to the 'case' or the 'report'.")
+        if self.calendar and self.calendar not in calendar.LASTS:
+            raise ValueError(f"Notice {self.name!r}: no such meeting {self.calendar!r}.")
 
 
 CLOSING_STEPS = ("resolve", "record_low_level_concern", "record_lado_outcome", "close_no_case",
@@ -142,19 +148,23 @@ NOTICES: tuple[Notice, ...] = (
         to=INVESTIGATING_OFFICER,
         subject="You have been appointed to investigate a case",
         do="Read the case and establish the facts: arrange the investigation meeting and record what you find.",
+        calendar=calendar.INVESTIGATION_MEETING,
     ),
     Notice(
-        name="hearing_panel_appointed", after=("refer_to_hearing",), to=HEARING_PANEL,
+        name="hearing_panel_appointed", calendar=calendar.HEARING,
+        after=("refer_to_hearing",), to=HEARING_PANEL,
         subject="You have been asked to sit on a disciplinary hearing panel",
         do="Read the case and note the hearing's date and place; after the hearing, record its outcome.",
     ),
     Notice(
-        name="hearing_rearranged", after=("reschedule",), to=HEARING_PANEL,
+        name="hearing_rearranged", calendar=calendar.HEARING,
+        after=("reschedule",), to=HEARING_PANEL,
         subject="A disciplinary hearing you sit on has been rearranged",
         do="Read the case for the hearing's new date and time.",
     ),
     Notice(
-        name="appeal_panel_appointed", after=("lodge_appeal",), to=APPEAL_PANEL,
+        name="appeal_panel_appointed", calendar=calendar.APPEAL_HEARING,
+        after=("lodge_appeal",), to=APPEAL_PANEL,
         subject="You have been asked to sit on an appeal panel",
         do="Read the case and note the appeal hearing's date and place; after it, record the decision.",
     ),

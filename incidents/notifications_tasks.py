@@ -28,6 +28,7 @@ RETRY_AFTER = (timedelta(minutes=2), timedelta(minutes=15))
 
 
 def _message(notification: Notification) -> EmailMessage:
+    from incidents.calendar import invitation_for_notice
     from incidents.notifications import NOTICES_BY_NAME, link_for, subject_of
 
     notice = NOTICES_BY_NAME[notification.notice]
@@ -40,7 +41,11 @@ def _message(notification: Notification) -> EmailMessage:
         "link": link_for(notification),
         "open_words": "See your report here" if notice.link == "report" else "Open the case here",
     })
-    return EmailMessage(subject=subject_of(notification), body=body, to=[notification.address])
+    message = EmailMessage(subject=subject_of(notification), body=body, to=[notification.address])
+    invitation = invitation_for_notice(notification)  # a hearing's or a meeting's .ics, when the notice has one
+    if invitation is not None:
+        message.attach(invitation)
+    return message
 
 
 def _try_once(notification_id: int) -> bool | None:

@@ -105,12 +105,19 @@ def link_new(delivery: LetterDelivery) -> str:
 
 def link_email(delivery: LetterDelivery, link: str) -> EmailMessage:
     """The email that carries the link: the school's name, that there is a letter, the link. No
-    case, no reference, no name of the letter."""
+    case, no reference, no name of the letter; and when the letter invites them to a meeting, the
+    meeting's calendar invitation, which says no more (`incidents.calendar`)."""
+    from incidents.calendar import invitation_for_letter
+
     school = delivery.case.school.name
+    invitation = invitation_for_letter(delivery.letter, attendee=delivery.address)
     body = render_to_string("emails/letter_link.txt", {
         "school": school, "link": link, "expires": _moment(delivery.expires_at),
-        "opens": settings.LETTER_LINK_OPENS})
-    return EmailMessage(subject=f"A letter for you from {school}", body=body, to=[delivery.address])
+        "opens": settings.LETTER_LINK_OPENS, "invitation": invitation is not None})
+    message = EmailMessage(subject=f"A letter for you from {school}", body=body, to=[delivery.address])
+    if invitation is not None:
+        message.attach(invitation)
+    return message
 
 
 def _moment(value: datetime | None) -> str:

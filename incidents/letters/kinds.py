@@ -32,6 +32,7 @@ class LetterKind:
     recipient: str
     signatory: str
     capacity: str = ""  # the capacity the signatory signs in, when not their own role
+    meeting: str = ""  # the meeting it invites to (incidents.calendar): its email carries an .ics
 
     @property
     def template(self) -> str:
@@ -46,14 +47,15 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
     LetterKind(Kind.ACKNOWLEDGEMENT, "ACK", Recipient.REPORTER, Signatory.CASE_MANAGER),
     LetterKind(Kind.CONTENT_REMOVAL_REQUEST, "CRR", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.PLATFORM_TAKEDOWN_REQUEST, "TDR", Recipient.PLATFORM, Signatory.CASE_MANAGER),
-    LetterKind(Kind.INVESTIGATION_NOTICE, "INV", Recipient.SUBJECT, Signatory.CASE_MANAGER),
+    LetterKind(Kind.INVESTIGATION_NOTICE, "INV", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               meeting="investigation_meeting"),
     LetterKind(Kind.SUSPENSION, "SUS", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.SUSPENSION_REVIEW, "SUR", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.SUSPENSION_LIFTED, "SUL", Recipient.SUBJECT, Signatory.CASE_MANAGER),
-    LetterKind(Kind.HEARING_INVITATION, "HRG", Recipient.SUBJECT, Signatory.CASE_MANAGER),
+    LetterKind(Kind.HEARING_INVITATION, "HRG", Recipient.SUBJECT, Signatory.CASE_MANAGER, meeting="hearing"),
     LetterKind(Kind.OUTCOME, "OUT", Recipient.SUBJECT, Signatory.ACTOR, "for the disciplinary hearing panel"),
     LetterKind(Kind.MANAGEMENT_ADVICE, "MGA", Recipient.SUBJECT, Signatory.CASE_MANAGER),
-    LetterKind(Kind.APPEAL_INVITATION, "APL", Recipient.SUBJECT, Signatory.CASE_MANAGER),
+    LetterKind(Kind.APPEAL_INVITATION, "APL", Recipient.SUBJECT, Signatory.CASE_MANAGER, meeting="appeal_hearing"),
     LetterKind(Kind.APPEAL_OUTCOME, "APO", Recipient.SUBJECT, Signatory.ACTOR, "for the appeal panel"),
     LetterKind(Kind.LADO_REFERRAL, "LAD", Recipient.LADO, Signatory.ACTOR),
     LetterKind(Kind.NO_FURTHER_ACTION, "NFA", Recipient.SUBJECT, Signatory.CASE_MANAGER),
