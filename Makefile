@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check bench install
+.PHONY: run serve test check bench install
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,16 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Runs the product for real: gunicorn on PostgreSQL (DATABASE_URL), after migrating; WhiteNoise serves the CSS.
+# Put it behind a reverse proxy that ends TLS (README, "Running in production").
+SERVE_BIND ?= 127.0.0.1:8000
+SERVE_WORKERS ?= 3
+serve: install
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make serve runs on PostgreSQL: set DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME" >&2; exit 1;; esac
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn casework.wsgi --bind $(SERVE_BIND) --workers $(SERVE_WORKERS) --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 # Letters: time per letter against bare WeasyPrint, and a batch of 100 on every core (prints figures).
 bench: install

@@ -23,6 +23,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
@@ -194,6 +195,7 @@ def subject_access_build(*, staff: StaffMember, by: User, redact_others: bool) -
                 json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode())
     archive.add("subject-access.html", render_to_string("incidents/exports/subject_access_document.html",
                                                         {"document": document}).encode())
+    archive.add("subject-access.css", _stylesheet())  # the page's style, beside it: no inline style
     file, sha256, size = archive.close()
     record = export_record(by=by, kind=ExportKind.SUBJECT_ACCESS, file_format="zip", rows=len(archive.entries),
                   cases=cases, sha256=sha256, what=f"Subject access export about {staff.full_name}",
@@ -201,3 +203,12 @@ def subject_access_build(*, staff: StaffMember, by: User, redact_others: bool) -
     slug = re.sub(r"[^A-Za-z0-9]+", "-", staff.full_name).strip("-").lower() or "person"
     return Made(file=file, filename=f"subject-access-{slug}-{clock.today().isoformat()}.zip", sha256=sha256,
                 size=size, files=len(archive.entries), record=record)
+
+
+def _stylesheet() -> bytes:
+    """The subject access page's stylesheet, from the app's static files."""
+    path = finders.find("exports/subject-access.css")
+    if not isinstance(path, str):
+        raise FileNotFoundError("incidents/static/exports/subject-access.css")
+    with open(path, "rb") as file:
+        return file.read()
