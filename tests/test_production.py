@@ -147,3 +147,14 @@ def test_several_people_at_once_on_sqlite_get_no_database_is_locked(tmp_path):
     assert summary["journal_mode"] == "wal"
     assert (summary["cases"], summary["views"]) == (1 + 6 * 4, 6 * 4)
     assert summary["chains_hold"]
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_security_token_is_refused_in_plain_words_on_a_page_of_the_site():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your form was not sent" in page and "Nothing was saved." in page
+    assert "css/site.css" in page and not INLINE.search(page) and "CSRF" not in page
