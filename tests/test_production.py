@@ -158,3 +158,13 @@ def test_a_form_sent_without_its_security_token_is_refused_in_plain_words_on_a_p
     page = response.content.decode()
     assert "Your form was not sent" in page and "Nothing was saved." in page
     assert "css/site.css" in page and not INLINE.search(page) and "CSRF" not in page
+
+
+def test_every_command_the_production_section_names_exists():
+    from django.core.management import get_commands
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"python manage\.py (\w+)", section))
+    assert {"db_worker", "close_lapsed_cases", "backup", "restore", "verify_audit"} <= named
+    assert named <= set(get_commands()), named - set(get_commands())
