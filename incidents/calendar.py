@@ -157,6 +157,8 @@ def invitation_for_notice(notification: Notification) -> MIMEBase | None:
     meeting (`Notice.calendar`): the meeting as the case now holds it."""
     from incidents.notifications import NOTICES_BY_NAME
 
+    if notification.reminder_id is not None:
+        return None  # a reminder of a deadline (incidents.reminders) carries no meeting
     notice = NOTICES_BY_NAME[notification.notice]
     if not notice.calendar:
         return None

@@ -41,10 +41,10 @@ from django.db.models.functions import Least, NullIf, TruncDate
 from django.utils import timezone
 
 from incidents import clock
-from incidents.models import Case
+from incidents.models import Case, School
 from incidents.permissions import CASE_PERMISSIONS
 from incidents.workflow import APPEALABLE, OPEN_STATES, State, Suspension
-from incidents.working_days import working_days_between
+from incidents.working_days import add_working_days, working_days_between
 
 LOOKUPS = ("exact", "in", "isnull")
 
@@ -84,11 +84,29 @@ def _matches(case: Any, lookup: str, wanted: Any) -> bool:
     return value == wanted
 
 
+@dataclass(frozen=True)
+class Period:
+    """How a deadline's date is counted from the day its clock starts: `days` (a number, or the
+    name of the School's setting that holds it) of working days."""
+
+    days: int | str
+
+    def length(self, school: School) -> int:
+        return self.days if isinstance(self.days, int) else int(getattr(school, self.days))
+
+    def after(self, school: School, start: date) -> date:
+        """The date `length` days after `start` (which does not count) at `school`."""
+        return add_working_days(start, self.length(school))
+
+
 @dataclass(frozen=True, eq=False)  # each deadline is itself: compared and hashed by identity
 class Deadline:
     """One deadline of the procedure. `applies` says which open cases it concerns; `field` is the
     Case's DateField or DateTimeField holding the date; `waiting` says who must act by then, in
-    words, and `role` the permission on the case they hold (reminders will write to them)."""
+    words, and `role` the permission on the case they hold (the reminders find them by it); `do`
+    is what their reminder asks of them. `period`, for a date counted from the day its clock
+    starts (not chosen by a person at a step), says how it is counted: the steps that set the
+    date and the letters that state it both ask `due_after`."""
 
     name: str
     label: str
@@ -96,6 +114,8 @@ class Deadline:
     field: str
     waiting: str
     role: str
+    do: str
+    period: Period | None = None
 
     def __post_init__(self) -> None:
         model_field = Case._meta.get_field(self.field)
@@ -108,6 +128,14 @@ class Deadline:
             if kind not in ("", *LOOKUPS) or Case._meta.get_field(name).is_relation:
                 raise ValueError(f"Deadline {self.name!r}: {lookup!r} cannot be read from a case in memory; "
                                  f"use {', '.join(LOOKUPS)} on the case's own fields.")
+        if self.period is not None and isinstance(self.period.days, str):
+            School._meta.get_field(self.period.days)  # FieldDoesNotExist: no such setting
+
+    def due_after(self, school: School, start: date) -> date:
+        """The date this deadline falls on at `school` when its clock starts on `start`."""
+        if self.period is None:
+            raise ValueError(f"Deadline {self.name!r} is a date chosen at a step, not counted.")
+        return self.period.after(school, start)
 
     @property
     def has_time(self) -> bool:
@@ -143,6 +171,9 @@ DEADLINES: tuple[Deadline, ...] = (
         name="content_removal", label="Content to be removed",
         applies=Q(state=State.CONTENT_REMOVAL_REQUESTED), field="removal_deadline",
         waiting="the case manager", role="manage_case",  # who checks, then confirms or escalates
+        do="Check whether the content has been removed: confirm that it has, or escalate the case to an "
+           "investigation.",
+        period=Period("removal_deadline_working_days"),
     ),
     Deadline(
         # KCSIE part 4: one working day from when the concern arose. Due from the report of a
@@ -152,29 +183,54 @@ DEADLINES: tuple[Deadline, ...] = (
         applies=Q(state__in=[State.REPORTED, State.INVESTIGATION], lado_referred_at__isnull=True),
         field="lado_due_on",
         waiting="the case manager or the designated safeguarding lead", role="refer_safeguarding",
+        do="Decide whether the harm threshold is met and, if it is, refer the case to the LADO today.",
+        period=Period(1),
+    ),
+    Deadline(
+        # A target, not a limit (the school's setting, 20 working days by default), from the day the
+        # investigation opens (or opens again: after the LADO's advice, or when the case is reopened).
+        name="investigation_target", label="Investigation to be finished",
+        applies=Q(state=State.INVESTIGATION), field="investigation_due_on",
+        waiting="the investigating officer", role="investigate_case",
+        do="Finish establishing the facts and record what you found, or tell the case manager why the "
+           "investigation needs longer.",
+        period=Period("investigation_target_working_days"),
     ),
     Deadline(
         name="hearing", label="Hearing",
         applies=Q(state=State.HEARING_SCHEDULED), field="hearing_at",
         waiting="the hearing panel", role="hear_case",  # who holds it and records the outcome
+        do="Hold the hearing, then record its outcome.",
     ),
     Deadline(
         # Only a warning or a dismissal can be appealed: after any other outcome no window runs.
         name="appeal_window", label="Appeal window closes",
         applies=Q(state=State.OUTCOME_ISSUED, outcome__in=sorted(APPEALABLE)), field="appeal_deadline",
         waiting="the case manager", role="manage_case",  # who closes the case once it has passed
+        do="Lodge the employee's appeal if it arrives by then; once the window has passed with no appeal, "
+           "close the case.",
+        period=Period("appeal_window_working_days"),
     ),
     Deadline(
         name="appeal_hearing", label="Appeal hearing",
         applies=Q(state=State.APPEAL), field="appeal_hearing_at",
         waiting="the appeal panel", role="hear_appeal",
+        do="Hold the appeal hearing, then record the decision.",
     ),
     Deadline(
         name="suspension_review", label="Suspension review",
         applies=Q(suspension=Suspension.SUSPENDED), field="suspension_review_on",
         waiting="the case manager", role="manage_case",
+        do="Review the suspension and record the review with the date of the next one, or lift it.",
     ),
 )
+DEADLINES_BY_NAME: dict[str, Deadline] = {deadline.name: deadline for deadline in DEADLINES}
+
+
+def due_after(name: str, school: School, start: date) -> date:
+    """The date the deadline `name` falls on at `school` when its clock starts on `start`: what the
+    step that sets it records and what a letter stating it prints."""
+    return DEADLINES_BY_NAME[name].due_after(school, start)
 
 # What a case list's row must read to show its deadlines (`Case.objects.values(*FIELDS)`).
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys([

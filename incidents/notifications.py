@@ -86,6 +86,11 @@ def _closed(case: Case) -> bool:
     return case.state == State.CLOSED
 
 
+# Where an email links to: the case page, the reporter's page of their own report, or the home page
+# (for someone told of a case they cannot open: the person above the case manager).
+LINKS = ("case", "report", "home")
+
+
 @dataclass(frozen=True)
 class Notice:
     """One email of the procedure. `after`: "reported" or the names of the steps it follows;
@@ -112,7 +117,7 @@ class Notice:
         for after in self.after:
             if after != REPORTED:
                 step_named(after)  # KeyError: no such step
-        if self.link not in ("case", "report"):
+        if self.link not in LINKS:
             raise ValueError(f"Notice {self.name!r}: the link is to the 'case' or the 'report'.")
         if self.calendar and self.calendar not in calendar.LASTS:
             raise ValueError(f"Notice {self.name!r}: no such meeting {self.calendar!r}.")
@@ -220,21 +225,32 @@ def notifications_after(case: Case, event: CaseEvent) -> list[Notification]:
                     or (person.pk == event.actor_id and not notice.to_the_actor)):
                 continue
             told.add(person.pk)
-            address = (person.email or "").strip()
-            made.append(Notification.objects.create(
-                case=case, recipient=person, notice=notice.name, address=address, created_at=clock.now(),
-                status=Notification.Status.QUEUED if address else Notification.Status.NO_ADDRESS))
+            made.append(notification_make(case=case, person=person, notice=notice.name))
+    notifications_queue(made)
+    return made
+
+
+def notification_make(*, case: Case, person: Any, notice: str, reminder: Any = None) -> Notification:
+    """Write the email `notice` to `person` about `case` (waiting to be sent, or never sent when they
+    have no email address); `notifications_queue` then has it sent."""
+    address = (person.email or "").strip()
+    return Notification.objects.create(
+        case=case, recipient=person, notice=notice, reminder=reminder, address=address, created_at=clock.now(),
+        status=Notification.Status.QUEUED if address else Notification.Status.NO_ADDRESS)
+
+
+def notifications_queue(made: list[Notification]) -> None:
+    """Once the current transaction commits, have the background worker send `made` and put each on
+    its case's timeline; if it rolls back, nothing is sent or recorded."""
     if made:
         ids = [notification.pk for notification in made]
         transaction.on_commit(lambda: _queue(ids), robust=True)  # a queue that fails leaves the step done
-    return made
 
 
 def notification_recorded(notification: Notification) -> CaseEvent:
     """Put `notification` on its case's timeline: to whom and why, and why it was not sent if it
     was not; never its body."""
-    details: dict[str, Any] = {"to": person_recorded(notification.recipient),
-                               "why": NOTICES_BY_NAME[notification.notice].subject}
+    details: dict[str, Any] = {"to": person_recorded(notification.recipient), "why": wording_of(notification).why}
     if notification.status == Notification.Status.NO_ADDRESS:
         details["not_sent"] = "No email address on record: tell them another way"
     elif notification.status == Notification.Status.FAILED:
@@ -250,10 +266,35 @@ def _queue(notification_ids: list[int]) -> None:
         notification_send.enqueue(notification_id)
 
 
-def link_for(notification: Notification) -> str:
-    """The address the email links to: the case page, or the reporter's page of their report."""
+@dataclass(frozen=True)
+class Wording:
+    """What an email says: its subject (after the case's reference), what to do, where it links
+    (`LINKS`), and why the person was told, as the timeline and the case page say it."""
+
+    subject: str
+    do: str
+    link: str
+    why: str
+
+
+def wording_of(notification: Notification) -> Wording:
+    """The words of `notification`: its notice's, or, for a reminder of a deadline, the reminder's
+    (`incidents.reminders`)."""
+    if notification.reminder_id is not None:
+        from incidents.reminders import reminder_wording
+
+        return reminder_wording(notification)
     notice = NOTICES_BY_NAME[notification.notice]
-    name = "incidents:report_detail" if notice.link == "report" else "incidents:case_detail"
+    return Wording(subject=notice.subject, do=notice.do, link=notice.link, why=notice.subject)
+
+
+def link_for(notification: Notification) -> str:
+    """The address the email links to: the case page, the reporter's page of their report, or the
+    home page."""
+    link = wording_of(notification).link
+    if link == "home":
+        return settings.SITE_URL + reverse("incidents:home")
+    name = "incidents:report_detail" if link == "report" else "incidents:case_detail"
     return settings.SITE_URL + reverse(name, args=[notification.case.uuid])
 
 
@@ -271,14 +312,14 @@ class Undelivered:
 def undelivered_for(case: Case) -> list[Undelivered]:
     """The emails of `case` that did not reach their person (failed after every try, or no email
     address), oldest first: for the case manager, who must tell them another way."""
-    return [Undelivered(person=notification.recipient, why=NOTICES_BY_NAME[notification.notice].subject,
+    return [Undelivered(person=notification.recipient, why=wording_of(notification).why,
                         no_address=notification.status == Notification.Status.NO_ADDRESS,
                         attempts=notification.attempts, tried_at=notification.tried_at)
             for notification in Notification.objects.filter(
                 case=case, status__in=[Notification.Status.FAILED, Notification.Status.NO_ADDRESS],
-            ).select_related("recipient").order_by("pk")]
+            ).select_related("recipient", "reminder").order_by("pk")]
 
 
 def subject_of(notification: Notification) -> str:
     """The email's subject: the case's reference, then what happened."""
-    return f"{notification.case.reference}: {NOTICES_BY_NAME[notification.notice].subject}"
+    return f"{notification.case.reference}: {wording_of(notification).subject}"

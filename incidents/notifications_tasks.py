@@ -25,21 +25,23 @@ from incidents.names import display_name
 ATTEMPTS = 3
 # How long the worker waits before trying again, after the first and the second failure.
 RETRY_AFTER = (timedelta(minutes=2), timedelta(minutes=15))
+# The words before the email's link, by where it leads (`notifications.LINKS`).
+OPEN_WORDS = {"case": "Open the case here", "report": "See your report here", "home": "Sign in to Casework here"}
 
 
 def _message(notification: Notification) -> EmailMessage:
     from incidents.calendar import invitation_for_notice
-    from incidents.notifications import NOTICES_BY_NAME, link_for, subject_of
+    from incidents.notifications import link_for, subject_of, wording_of
 
-    notice = NOTICES_BY_NAME[notification.notice]
+    wording = wording_of(notification)
     body = render_to_string("emails/notice.txt", {
         "name": display_name(notification.recipient),
-        "subject": notice.subject,
+        "subject": wording.subject,
         "reference": notification.case.reference,
         "school": notification.case.school.name,
-        "do": notice.do,
+        "do": wording.do,
         "link": link_for(notification),
-        "open_words": "See your report here" if notice.link == "report" else "Open the case here",
+        "open_words": OPEN_WORDS[wording.link],
     })
     message = EmailMessage(subject=subject_of(notification), body=body, to=[notification.address])
     invitation = invitation_for_notice(notification)  # a hearing's or a meeting's .ics, when the notice has one

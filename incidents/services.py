@@ -24,6 +24,7 @@ from django_fsm import ConcurrentTransition
 
 from incidents import clock, permissions
 from incidents.audit import event_record
+from incidents.deadlines import due_after
 from incidents.evidence_checks import check_evidence_file, safe_name
 from incidents.exceptions import CaseConflict, NotPermitted, StepNotAvailable
 from incidents.grants import access_sync
@@ -40,7 +41,6 @@ from incidents.notifications import notifications_after
 from incidents.storage import atomic_with_files
 from incidents.workflow import State, StepInput, inputs, step_of
 from incidents.workflow.asking import person_recorded
-from incidents.working_days import add_working_days
 
 User = get_user_model()
 
@@ -100,7 +100,7 @@ def case_report(*, reporter: Any, school: School, kind: str, description: str, p
         description=description,
         safeguarding=safeguarding,
         # KCSIE: the LADO is told within one working day of the concern arising, here the report
-        lado_due_on=add_working_days(clock.today(), 1) if safeguarding else None,
+        lado_due_on=due_after("lado_referral", school, clock.today()) if safeguarding else None,
         case_manager=permissions.choose_case_manager(school=school, reporter=reporter, subject=subject),
     )
     case.clauses.set(clauses)

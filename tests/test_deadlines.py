@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -48,6 +49,11 @@ def lado_referral(procedure, take, school) -> tuple[Case, date]:
     return case, date(2026, 3, 3)  # one working day after Monday's report
 
 
+def investigation_target(procedure, take, school) -> tuple[Case, date]:
+    case = procedure.case_at(State.INVESTIGATION)  # opened on Monday 2 March
+    return case, date(2026, 3, 30)  # the school's 20 working days later
+
+
 def hearing(procedure, take, school) -> tuple[Case, date]:
     return procedure.case_at(State.HEARING_SCHEDULED), HEARING_AT.date()
 
@@ -70,6 +76,7 @@ def suspension_review(procedure, take, school) -> tuple[Case, date]:
 SCENARIOS: dict[str, Callable] = {
     "content_removal": content_removal,
     "lado_referral": lado_referral,
+    "investigation_target": investigation_target,
     "hearing": hearing,
     "appeal_window": appeal_window,
     "appeal_hearing": appeal_hearing,
@@ -217,13 +224,16 @@ def test_a_hearing_late_at_night_is_due_on_its_date_in_the_schools_time_zone(pro
 def test_a_declared_deadline_must_be_readable_in_memory_and_name_a_date_and_a_role():
     with pytest.raises(ValueError, match="cannot be read from a case in memory"):
         deadlines.Deadline(name="x", label="X", applies=Q(removal_deadline__gte=date(2026, 1, 1)),
-                           field="removal_deadline", waiting="the case manager", role="manage_case")
+                           field="removal_deadline", waiting="the case manager", role="manage_case", do="Act.")
     with pytest.raises(TypeError, match="not a date"):
         deadlines.Deadline(name="x", label="X", applies=Q(), field="reference",
-                           waiting="the case manager", role="manage_case")
+                           waiting="the case manager", role="manage_case", do="Act.")
     with pytest.raises(ValueError, match="not a permission"):
         deadlines.Deadline(name="x", label="X", applies=Q(), field="removal_deadline",
-                           waiting="the case manager", role="case_manager")
+                           waiting="the case manager", role="case_manager", do="Act.")
+    with pytest.raises(FieldDoesNotExist):
+        deadlines.Deadline(name="x", label="X", applies=Q(), field="removal_deadline", waiting="the case manager",
+                           role="manage_case", do="Act.", period=deadlines.Period("removal_days"))
 
 
 def test_a_case_list_row_reads_every_field_the_deadlines_need():

@@ -1,5 +1,6 @@
 """Data migrations carry what a school already holds to the new shape."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from incidents.models import CaseGroupObjectPermission, CaseUserObjectPermission, StaffMember
+from incidents.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, StaffMember
 from incidents.workflow import State
 
 BEFORE, AFTER = ("incidents", "0004_exports"), ("incidents", "0005_case_reported_at_grants_per_person")
@@ -58,3 +59,15 @@ def test_grants_held_through_a_school_role_group_become_each_members_own(procedu
     migrate_to()
     call_command("sync_access", stdout=StringIO())
     assert held() == held_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_investigation_open_before_the_upgrade_gets_its_target_from_the_day_it_opened(procedure, school):
+    """0012 added the investigation's target date: one already open is given it, counted from the
+    day it opened (Monday 2 March: 20 working days, Monday 30 March), as if opened afterwards."""
+    investigating = procedure.case_at(State.INVESTIGATION)
+    reported = procedure.case_at(State.REPORTED)
+    migrate_to(("incidents", "0011_letter_delivery"))
+    migrate_to()
+    dates = dict(Case.objects.values_list("pk", "investigation_due_on"))
+    assert dates[investigating.pk] == date(2026, 3, 30) and dates[reported.pk] is None

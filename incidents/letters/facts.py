@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.core.serializers.json import DjangoJSONEncoder
 
 from incidents import clock
+from incidents.deadlines import due_after
 from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
 from incidents.letters.templatetags import as_date, as_datetime
 from incidents.models import Case, CaseEvent, Membership, Role, School, StaffMember
@@ -175,8 +176,7 @@ def _acknowledgement(case: Case, a: dict[str, Any], today: date) -> dict[str, An
 
 
 def _content_removal_request(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
-    deadline = a.get("deadline") or case.removal_deadline or add_working_days(
-        today, case.school.removal_deadline_working_days)
+    deadline = a.get("deadline") or case.removal_deadline or due_after("content_removal", case.school, today)
     return {
         "platform": Case.Platform(case.platform).label,
         "content_url": case.content_url,
@@ -334,7 +334,7 @@ def _outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
         "warning_expires_on": (case.warning_expires_on if case.outcome == outcome and case.warning_expires_on
                                else warning_expiry(case.school, outcome, case.outcome_on or today, months)),
         "appealable": appealable,
-        "appeal_deadline": case.appeal_deadline or add_working_days(today, case.school.appeal_window_working_days),
+        "appeal_deadline": case.appeal_deadline or due_after("appeal_window", case.school, today),
         "appeal_window_working_days": case.school.appeal_window_working_days,
         "appeal_to": _appeal_to(case),
         "termination_on": a.get("termination_on"),

@@ -107,6 +107,9 @@ class Notification(models.Model):
         NO_ADDRESS = "no_address", "No email address"
 
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="notifications")
+    reminder = models.ForeignKey("incidents.Reminder", on_delete=models.PROTECT, related_name="notifications",
+                                 null=True, blank=True,
+                                 help_text="The reminder of a deadline it is, if it is one (incidents.reminders).")
     event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
                               help_text="The 'notified' event that put it on the timeline, once sent or given up.")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -124,3 +127,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} to {self.recipient_id}: {self.status}"
+
+
+class Reminder(models.Model):
+    """One reminder of a deadline on a case (`incidents.reminders`, sent by `send_reminders`).
+
+    A row is written before its emails, in the same transaction, and the unique constraint on the
+    case, the deadline, its date and the kind makes the row the claim: a second run, even one at
+    the same moment, cannot write it again and so sends nothing. A deadline whose date changes (a
+    hearing rearranged) is reminded of again, for its new date.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder to the people who must act"
+        ESCALATION = "escalation", "Overdue: told to the person above"
+
+    case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="reminders")
+    deadline = models.CharField(max_length=50, help_text="Which deadline of incidents.deadlines it is.")
+    due_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    overdue = models.BooleanField(help_text="Whether the deadline had passed when it was sent.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "deadline", "due_on", "kind"],
+                                    name="one_reminder_per_deadline_date_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.deadline} due {self.due_on} on case {self.case_id}"

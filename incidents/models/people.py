@@ -73,6 +73,10 @@ class School(models.Model):
     removal_deadline_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days the employee is given to remove content."
     )
+    investigation_target_working_days = models.PositiveSmallIntegerField(
+        default=20, help_text="Working days from the opening of an investigation by which it should be finished "
+                              "(a target: the investigating officer and the case manager are reminded of it)."
+    )
     suspension_review_max_weeks = models.PositiveSmallIntegerField(
         default=4, help_text="Weeks at most between reviews of a precautionary suspension."
     )

@@ -158,6 +158,14 @@ def _check_people(case: CaseProcedure, people: Iterable, field: str, *, role: st
     return people
 
 
+def due_after(deadline: str, school: School, start: date) -> date:
+    """The date the declared deadline named `deadline` falls on at `school`, counted from `start`
+    as `incidents.deadlines` declares it (imported here: it reads the Case this module makes)."""
+    from incidents import deadlines
+
+    return deadlines.due_after(deadline, school, start)
+
+
 def _check_meeting(meeting_at: datetime | None, meeting_place: str) -> None:
     """An investigation meeting, when one is arranged with the step: in the future, and somewhere."""
     if meeting_at is None:
@@ -250,6 +258,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     lado_referred_at = models.DateTimeField("referred to the LADO at", null=True, blank=True)
     lado_outcome = models.CharField("LADO outcome", max_length=20, choices=LadoOutcome.choices, blank=True)
 
+    investigation_due_on = models.DateField(
+        null=True, blank=True, help_text="The investigation's target date (the school's target from its opening).")
+
     hearing_at = models.DateTimeField(null=True, blank=True)
     hearing_place = models.CharField(max_length=200, blank=True)
     hearing_panel = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="cases_hearing")
@@ -320,7 +331,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     def request_content_removal(self, given: inputs.RequestContentRemoval) -> None:
         """The policy: the employee 'will be asked to remove the offending material immediately',
         by default within the school's removal period."""
-        deadline = given.deadline or add_working_days(clock.today(), self.school.removal_deadline_working_days)
+        deadline = given.deadline or due_after("content_removal", self.school, clock.today())
         if deadline <= clock.today():
             raise ValidationError({"deadline": "The removal deadline must be a date in the future."})
         self.removal_deadline = deadline
@@ -346,6 +357,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             })
         _check_meeting(given.meeting_at, given.meeting_place)
         self._assign_investigating_officer(given.investigating_officer)
+        self._start_investigation_clock()
 
     @step(state, source=State.REPORTED, target=State.CONTAINMENT, who=CASE_MANAGER,
           label="Secure the account", done="What was done to secure the account is recorded.",
@@ -383,7 +395,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 "concern_arose_on": "The concern cannot have arisen before the report or after today."
             })
         self.safeguarding = True
-        self.lado_due_on = add_working_days(concern_arose_on, 1)
+        self.lado_due_on = due_after("lado_referral", self.school, concern_arose_on)
         self.lado_referred_at = clock.now()
         if clock.today() > self.lado_due_on:
             _require(given.late_reason, "late_reason",
@@ -411,6 +423,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         if given.investigate:
             _check_meeting(given.meeting_at, given.meeting_place)
             self._assign_investigating_officer(given.investigating_officer)
+            self._start_investigation_clock()
             return State.INVESTIGATION
         self._check_back_at_work()
         self.closure = Closure.LADO_OUTCOME
@@ -427,6 +440,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         the investigation meeting if it is arranged now."""
         _check_meeting(given.meeting_at, given.meeting_place)
         self._assign_investigating_officer(given.investigating_officer)
+        self._start_investigation_clock()
 
     @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
           label="Close: no case to answer", done="Closed: no case to answer.",
@@ -520,7 +534,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.outcome = given.outcome
         self.outcome_on = today
         self.warning_expires_on = warning_expiry(self.school, given.outcome, today, given.warning_months)
-        self.appeal_deadline = add_working_days(today, self.school.appeal_window_working_days)
+        self.appeal_deadline = due_after("appeal_window", self.school, today)
         self.appeal_decision = ""
 
     # --- Appeal -----------------------------------------------------------------
@@ -593,6 +607,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         """New evidence has come to light."""
         _check_meeting(given.meeting_at, given.meeting_place)
         self._assign_investigating_officer(given.investigating_officer)
+        self._start_investigation_clock()
         self.closure = ""
 
     # --- Precautionary suspension (beside the main procedure) --------------------
@@ -630,6 +645,10 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"investigating_officer": "Choose the investigating officer."})
         _check_people(self, [officer], "investigating_officer", role="investigating officer")
         self.investigating_officer = officer
+
+    def _start_investigation_clock(self) -> None:
+        """The investigation's target date, counted from today as its deadline declares."""
+        self.investigation_due_on = due_after("investigation_target", self.school, clock.today())
 
     def _check_back_at_work(self) -> None:
         """A case that closes without dismissal sends the employee back to work, which they must
