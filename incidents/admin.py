@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from incidents import roles
 from incidents.models import Clause, Membership, Policy, School, StaffMember, Trust
+from incidents.models.people import SchoolClosure
 from incidents.names import display_name
 
 
@@ -32,8 +33,17 @@ class TrustAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class SchoolClosureInline(admin.TabularInline):
+    """The school's calendar: the days it is closed, which deadlines counted in school days skip."""
+
+    model = SchoolClosure
+    fields = ["name", "kind", "first_day", "last_day"]
+    extra = 1
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
+    inlines = [SchoolClosureInline]
     list_display = ["name", "reference_prefix", "trust", "type"]
     list_filter = ["trust", "type"]
     search_fields = ["name", "reference_prefix"]

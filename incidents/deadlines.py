@@ -43,8 +43,9 @@ from django.utils import timezone
 from incidents import clock
 from incidents.models import Case, School
 from incidents.permissions import CASE_PERMISSIONS
+from incidents.school_days import Counting, add_days, days_between
 from incidents.workflow import APPEALABLE, OPEN_STATES, State, Suspension
-from incidents.working_days import add_working_days, working_days_between
+from incidents.working_days import working_days_between
 
 LOOKUPS = ("exact", "in", "isnull")
 
@@ -87,16 +88,22 @@ def _matches(case: Any, lookup: str, wanted: Any) -> bool:
 @dataclass(frozen=True)
 class Period:
     """How a deadline's date is counted from the day its clock starts: `days` (a number, or the
-    name of the School's setting that holds it) of working days."""
+    name of the School's setting that holds it) of working days or of school days (`counts`:
+    a school day is a working day on which the school is not closed, `incidents.school_days`)."""
 
     days: int | str
+    counts: Counting
 
     def length(self, school: School) -> int:
         return self.days if isinstance(self.days, int) else int(getattr(school, self.days))
 
     def after(self, school: School, start: date) -> date:
         """The date `length` days after `start` (which does not count) at `school`."""
-        return add_working_days(start, self.length(school))
+        return add_days(school=school, start=start, days=self.length(school), counting=self.counts)
+
+    def between(self, school: School, start: date, end: date) -> int:
+        """How many of its days fall after `start` up to and including `end`, at `school`."""
+        return days_between(school=school, start=start, end=end, counting=self.counts)
 
 
 @dataclass(frozen=True, eq=False)  # each deadline is itself: compared and hashed by identity
@@ -173,7 +180,8 @@ DEADLINES: tuple[Deadline, ...] = (
         waiting="the case manager", role="manage_case",  # who checks, then confirms or escalates
         do="Check whether the content has been removed: confirm that it has, or escalate the case to an "
            "investigation.",
-        period=Period("removal_deadline_working_days"),
+        # Working days: the policy asks for removal at once, and a school holiday gives no longer.
+        period=Period("removal_deadline_working_days", Counting.WORKING_DAYS),
     ),
     Deadline(
         # KCSIE part 4: one working day from when the concern arose. Due from the report of a
@@ -184,7 +192,7 @@ DEADLINES: tuple[Deadline, ...] = (
         field="lado_due_on",
         waiting="the case manager or the designated safeguarding lead", role="refer_safeguarding",
         do="Decide whether the harm threshold is met and, if it is, refer the case to the LADO today.",
-        period=Period(1),
+        period=Period(1, Counting.WORKING_DAYS),  # KCSIE's working day: the LADO works in the holidays too
     ),
     Deadline(
         # A target, not a limit (the school's setting, 20 working days by default), from the day the
@@ -194,7 +202,8 @@ DEADLINES: tuple[Deadline, ...] = (
         waiting="the investigating officer", role="investigate_case",
         do="Finish establishing the facts and record what you found, or tell the case manager why the "
            "investigation needs longer.",
-        period=Period("investigation_target_working_days"),
+        # Working days, as the model procedures based on the ACAS Code set the investigation's target.
+        period=Period("investigation_target_working_days", Counting.WORKING_DAYS),
     ),
     Deadline(
         name="hearing", label="Hearing",
@@ -209,7 +218,10 @@ DEADLINES: tuple[Deadline, ...] = (
         waiting="the case manager", role="manage_case",  # who closes the case once it has passed
         do="Lodge the employee's appeal if it arrives by then; once the window has passed with no appeal, "
            "close the case.",
-        period=Period("appeal_window_working_days"),
+        # School days: the employee prepares and lodges the appeal with the school, which can neither
+        # receive it nor arrange its hearing while closed (an outcome before Christmas is not
+        # appealable only over the holiday).
+        period=Period("appeal_window_working_days", Counting.SCHOOL_DAYS),
     ),
     Deadline(
         name="appeal_hearing", label="Appeal hearing",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from incidents import deadlines, selectors
 from incidents.deadlines import DEADLINES
 from incidents.models import Case
+from incidents.school_days import Counting
 from incidents.views.home import HomeView
 from incidents.workflow import Outcome, RescheduleReason, State, Suspension
 from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON, Procedure
@@ -233,7 +234,8 @@ def test_a_declared_deadline_must_be_readable_in_memory_and_name_a_date_and_a_ro
                            waiting="the case manager", role="case_manager", do="Act.")
     with pytest.raises(FieldDoesNotExist):
         deadlines.Deadline(name="x", label="X", applies=Q(), field="removal_deadline", waiting="the case manager",
-                           role="manage_case", do="Act.", period=deadlines.Period("removal_days"))
+                           role="manage_case", do="Act.",
+                           period=deadlines.Period("removal_days", Counting.WORKING_DAYS))
 
 
 def test_a_case_list_row_reads_every_field_the_deadlines_need():

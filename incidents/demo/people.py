@@ -9,6 +9,7 @@ demo password back). Roles are given and staff records linked to logins through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from incidents.models import Membership, Policy, Role, School, StaffMember, Trust
+from incidents.models.people import SchoolClosure
 from incidents.roles import role_give, staff_record_link
 
 if TYPE_CHECKING:
@@ -46,6 +48,24 @@ SCHOOLS = {
         "hr_contact": "Joanne Reid, HR adviser, Peak Edge Learning Trust (joanne.reid@example.org)",
     },
 }
+
+
+# The 2026/27 school year as both schools record it (the usual shape of English term dates, with five
+# INSET days): the days they are closed, which deadlines counted in school days (the appeal window) skip.
+HOLIDAY, INSET = SchoolClosure.Kind.HOLIDAY, SchoolClosure.Kind.INSET
+CLOSURES = (
+    ("INSET day", INSET, date(2026, 9, 1), date(2026, 9, 1)),
+    ("Autumn half term", HOLIDAY, date(2026, 10, 26), date(2026, 10, 30)),
+    ("INSET day", INSET, date(2026, 11, 27), date(2026, 11, 27)),
+    ("Christmas holiday", HOLIDAY, date(2026, 12, 21), date(2027, 1, 1)),
+    ("INSET day", INSET, date(2027, 1, 4), date(2027, 1, 4)),
+    ("Spring half term", HOLIDAY, date(2027, 2, 15), date(2027, 2, 19)),
+    ("Easter holiday", HOLIDAY, date(2027, 3, 29), date(2027, 4, 9)),
+    ("Summer half term", HOLIDAY, date(2027, 5, 31), date(2027, 6, 4)),
+    ("INSET day", INSET, date(2027, 6, 7), date(2027, 6, 7)),
+    ("INSET day", INSET, date(2027, 7, 22), date(2027, 7, 22)),
+    ("Summer holiday", HOLIDAY, date(2027, 7, 23), date(2027, 8, 31)),
+)
 
 
 @dataclass(frozen=True)
@@ -122,14 +142,19 @@ def policy_load() -> Policy:
 
 
 def schools_update(policy: Policy) -> dict[str, School]:
-    """The demo trust and its schools (by reference prefix), under `policy`."""
+    """The demo trust and its schools (by reference prefix), under `policy`, with their 2026/27 calendar."""
     trust, _ = Trust.objects.get_or_create(name=TRUST_NAME)
-    return {
+    schools = {
         prefix: School.objects.update_or_create(
             reference_prefix=prefix, defaults={**details, "trust": trust, "policy": policy}
         )[0]
         for prefix, details in SCHOOLS.items()
     }
+    for school in schools.values():  # and their calendars
+        for name, kind, first_day, last_day in CLOSURES:
+            SchoolClosure.objects.update_or_create(school=school, first_day=first_day,
+                                                   defaults={"name": name, "kind": kind, "last_day": last_day})
+    return schools
 
 
 def people_update(schools: dict[str, School], password: str) -> dict[str, User]:

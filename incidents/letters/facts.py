@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.core.serializers.json import DjangoJSONEncoder
 
 from incidents import clock
-from incidents.deadlines import due_after
+from incidents.deadlines import DEADLINES_BY_NAME, Period
 from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
 from incidents.letters.templatetags import as_date, as_datetime
 from incidents.models import Case, CaseEvent, Membership, Role, School, StaffMember
 from incidents.names import display_name
+from incidents.school_days import MEANING, in_words
 from incidents.workflow import (
     APPEALABLE,
     DISMISSALS,
@@ -33,7 +34,7 @@ from incidents.workflow import (
     warning_expiry,
     warning_months,
 )
-from incidents.working_days import add_working_days, working_days_before, working_days_between
+from incidents.working_days import add_working_days, working_days_before
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -86,6 +87,14 @@ def _local_date(moment: datetime | str) -> date:
     if local is None:
         raise ValueError(f"Not a date and time: {moment!r}")
     return clock.localdate(local)
+
+
+def _period(deadline: str) -> Period:
+    """How the deadline a letter states is counted: as the step that sets it counts it."""
+    period = DEADLINES_BY_NAME[deadline].period
+    if period is None:
+        raise ValueError(f"The deadline {deadline!r} is not counted from a day.")
+    return period
 
 
 def _day(value: object) -> date:
@@ -176,14 +185,16 @@ def _acknowledgement(case: Case, a: dict[str, Any], today: date) -> dict[str, An
 
 
 def _content_removal_request(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
-    deadline = a.get("deadline") or case.removal_deadline or due_after("content_removal", case.school, today)
+    period = _period("content_removal")
+    deadline = a.get("deadline") or case.removal_deadline or period.after(case.school, today)
     return {
         "platform": Case.Platform(case.platform).label,
         "content_url": case.content_url,
         "seen_on": case.seen_on,
         "what_to_remove": (a.get("what_to_remove") or "").strip() or DEFAULT_WHAT_TO_REMOVE,
         "deadline": deadline,
-        "working_days": working_days_between(today, _day(deadline)),
+        "period": in_words(period.between(case.school, today, _day(deadline)), period.counts),
+        "period_means": MEANING[period.counts],
     }
 
 
@@ -322,6 +333,7 @@ def _outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     months = warning_months(case.school, outcome, a.get("warning_months"))
     appealable = outcome in APPEALABLE
     dismissal = outcome in DISMISSALS
+    appeal_window = _period("appeal_window")
     return {
         "outcome": outcome,
         "outcome_label": Outcome(outcome).label,
@@ -334,8 +346,8 @@ def _outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
         "warning_expires_on": (case.warning_expires_on if case.outcome == outcome and case.warning_expires_on
                                else warning_expiry(case.school, outcome, case.outcome_on or today, months)),
         "appealable": appealable,
-        "appeal_deadline": case.appeal_deadline or due_after("appeal_window", case.school, today),
-        "appeal_window_working_days": case.school.appeal_window_working_days,
+        "appeal_deadline": case.appeal_deadline or appeal_window.after(case.school, today),
+        "appeal_window": in_words(appeal_window.length(case.school), appeal_window.counts),
         "appeal_to": _appeal_to(case),
         "termination_on": a.get("termination_on"),
         "notice_weeks": a.get("notice_weeks"),

@@ -68,7 +68,9 @@ class School(models.Model):
         default=5, help_text="Working days' notice of a hearing."
     )
     appeal_window_working_days = models.PositiveSmallIntegerField(
-        default=10, help_text="Working days after an outcome in which an appeal may be lodged."
+        "appeal window (school days)", default=10,
+        help_text="School days after an outcome in which an appeal may be lodged: weekends, bank holidays and "
+                  "the school's closures do not count."
     )
     removal_deadline_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days the employee is given to remove content."
@@ -93,6 +95,35 @@ class School(models.Model):
     def local_authority_is_employer(self) -> bool:
         """At community and voluntary-controlled schools a dismissal must be notified to the LA."""
         return self.type in {self.Type.COMMUNITY, self.Type.VOLUNTARY_CONTROLLED}
+
+
+class SchoolClosure(models.Model):
+    """Days a school is closed: a holiday, an INSET (training) day, or another closure, from its
+    first day to its last, both included. Deadlines that count school days skip them
+    (`incidents.school_days`); those that count working days do not."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "Holiday"
+        INSET = "inset", "INSET (training) day"
+        OTHER = "other", "Other closure"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures")
+    name = models.CharField(max_length=200, help_text="As the school calls it, e.g. Christmas holiday.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HOLIDAY)
+    first_day = models.DateField()
+    last_day = models.DateField(help_text="The last day it is closed; the same as the first for one day.")
+
+    class Meta:
+        ordering = ["school", "first_day"]
+        verbose_name = "school closure"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")),
+                                   name="closure_ends_on_or_after_it_starts",
+                                   violation_error_message="The last day cannot be before the first day."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_day:%d/%m/%Y} to {self.last_day:%d/%m/%Y})"
 
 
 class StaffMember(models.Model):

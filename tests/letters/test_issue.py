@@ -103,7 +103,7 @@ def test_outcome_letter_in_large_print_for_a_final_written_warning(procedure, sc
     assert "live, for 12 months, until 10 March 2027" in words
     assert "Further misconduct while this warning is live may lead to your dismissal" in words
     assert f"write to {school.chair.get_full_name()}, Chair of Governors" in words
-    assert "by Tuesday 24 March 2026 (10 working days from the date of the decision)" in words
+    assert "by Tuesday 24 March 2026 (10 school days from the date of the decision)" in words
     assert "for the disciplinary hearing panel" in words
     # Large print: every piece of text at least 16 pt, in the one sans-serif typeface.
     sizes = pdf.font_sizes(document)
