@@ -143,3 +143,17 @@ def test_the_demo_schools_close_for_christmas_2026(db):
         assert date(2026, 12, 24) in closed_days(school, date(2026, 9, 1))
         assert school.closures.get(name="Christmas holiday").first_day == date(2026, 12, 21)
         assert school.closures.filter(kind=SchoolClosure.Kind.INSET).count() == 5
+
+
+def test_the_schools_periods_are_read_only_through_their_deadlines():
+    """A step or a letter that read a school's period itself could count it otherwise than its
+    deadline declares (working days where the deadline counts school days): none does."""
+    root = Path(__file__).resolve().parent.parent
+    settings = {deadline.period.days for deadline in DEADLINES
+                if deadline.period is not None and isinstance(deadline.period.days, str)}
+    allowed = {root / "incidents" / "deadlines.py", root / "incidents" / "models" / "people.py"}
+    sources = [*(root / "incidents").rglob("*.py"), *(root / "templates").rglob("*.*")]
+    readers = {str(path.relative_to(root)) for path in sources
+               if path not in allowed and "migrations" not in path.parts
+               and any(setting in path.read_text() for setting in settings)}
+    assert readers == set()
