@@ -289,10 +289,13 @@ class NotReceived:
 
 
 def not_received_for(case: Case) -> list[NotReceived]:
-    """The case's letters to the employee not yet shown to have reached them, oldest first."""
+    """The case's letters to the employee not yet shown to have reached them, oldest first; not a
+    letter a newer version has replaced (that one is listed until it arrives)."""
     found = []
+    replaced = Letter.objects.filter(case=case, supersedes__isnull=False).values("supersedes")
     for delivery in LetterDelivery.objects.filter(
-            case=case, opened_at__isnull=True, handed_over_on__isnull=True).select_related("letter").order_by("pk"):
+            case=case, opened_at__isnull=True, handed_over_on__isnull=True).exclude(
+            letter__in=replaced).select_related("letter").order_by("pk"):
         if not needs_handing_over(delivery):
             continue
         if delivery.status == LetterDelivery.Status.NO_ADDRESS:

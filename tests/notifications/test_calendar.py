@@ -159,3 +159,11 @@ def test_a_cancellation_is_the_same_event_cancelled_with_a_higher_sequence(schoo
     assert part.get_param("method") == "CANCEL"
     with pytest.raises(ValueError):
         calendar.meeting_ics(meeting, attendee="a@example.org", method="PUBLISH")
+
+
+def test_every_meeting_declared_with_a_letter_or_a_notice_is_one_the_calendar_knows():
+    from incidents.letters.kinds import KINDS
+    from incidents.notifications import NOTICES
+
+    declared = {spec.meeting for spec in KINDS.values() if spec.meeting} | {n.calendar for n in NOTICES if n.calendar}
+    assert declared == set(calendar.LASTS)

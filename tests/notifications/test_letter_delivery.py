@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.letters import delivery as deliveries
+from incidents.letters.services import letter_reissue
 from incidents.models import CaseEvent, LetterDelivery
 from incidents.permissions import reading_for
 from incidents.timeline import timeline_for
@@ -245,3 +246,14 @@ def test_only_the_case_manager_records_a_letter_posted(school, procedure, client
     page = reverse("incidents:letter_delivery", args=[case.uuid, delivery.letter.uuid])
     assert client.post(page, {"on": "2026-03-02", "how": "by_hand"}).status_code == 404
     assert LetterDelivery.objects.get(pk=delivery.pk).handed_over_on is None
+
+
+def test_a_letter_replaced_by_a_new_version_is_no_longer_flagged(school, procedure, django_capture_on_commit_callbacks):
+    case = procedure.case_at("investigation")  # the employee has no email address: flagged at once
+    first = LetterDelivery.objects.get(case=case)
+    assert [item.delivery for item in deliveries.not_received_for(case)] == [first]
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_reissue(letter=first.letter, by=case.case_manager, reason="Large print, as asked.",
+                       letter_format="large_print")
+    assert [item.delivery.letter.version for item in deliveries.not_received_for(case)] == [2]
+
