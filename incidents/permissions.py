@@ -197,6 +197,12 @@ def can_export_case(user: User | AnonymousUser, case: Case) -> bool:
     return _holds(user, "export_case", case) and not is_subject(user, case)
 
 
+def can_handle_subject_access(user: User | AnonymousUser, school: School) -> bool:
+    """Record, extend, answer and export subject access requests from the staff of `school`:
+    the school's HR advisers only (a superuser administers the system and takes no part)."""
+    return not getattr(user, "is_superuser", False) and has_role(user, school, Role.HR_ADVISER)
+
+
 def can_view_special_category(user: User | AnonymousUser, case: Case) -> bool:
     """See what was told to the LADO, its advice and low-level concerns: the case manager, the
     investigating officer, the HR advisers and the safeguarding lead; not the panels."""

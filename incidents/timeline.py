@@ -136,6 +136,13 @@ RECORDED: dict[str | tuple[str, str], Shown] = {
     # a letter's delivery (incidents.letters.delivery)
     "handed_over_on": Shown("Posted or handed over on", "date"),
     "how": Shown("How", "choice", LetterDelivery.HandedOver),
+    # a subject access request: on each case its pack held (incidents.exports.subject_access)
+    "requested_by": Shown("Requested by", "text"),
+    "request_received_on": Shown("Request received", "date"),
+    "request_due_on": Shown("Due", "date"),
+    "others_names": Shown("Other people's names", "text"),
+    "lado_referral": Shown("Live referral to the LADO", "text"),
+    "answered_late": Shown("Answered after its due date", "flag"),
     ("escalate", "reason"): Shown("Why escalated", "choice", EscalationReason),
     ("reschedule", "reason"): Shown("Why rearranged", "choice", RescheduleReason),
     # the technical appendix

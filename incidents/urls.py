@@ -26,7 +26,17 @@ urlpatterns = [
     # HR exports (incidents/views/exports.py)
     path("exports/", exports.ExportsView.as_view(), name="exports"),
     path("exports/register/", exports.RegisterDownloadView.as_view(), name="export_register"),
-    path("exports/subject-access/", exports.SubjectAccessView.as_view(), name="export_subject_access"),
+    path("exports/subject-access/", exports.SubjectAccessRequestsView.as_view(), name="export_subject_access"),
+    path("exports/subject-access/<uuid:uuid>/", exports.SubjectAccessRequestView.as_view(),
+         name="subject_access_request"),
+    path("exports/subject-access/<uuid:uuid>/extend/", exports.SubjectAccessExtendView.as_view(),
+         name="subject_access_extend"),
+    path("exports/subject-access/<uuid:uuid>/pack/", exports.SubjectAccessPackView.as_view(),
+         name="subject_access_pack"),
+    path("exports/subject-access/<uuid:uuid>/answered/", exports.SubjectAccessCompleteView.as_view(),
+         name="subject_access_complete"),
+    path("exports/subject-access/<uuid:uuid>/letters/<uuid:letter>/", exports.SubjectAccessLetterView.as_view(),
+         name="subject_access_letter"),
     path("exports/prepared/<uuid:uuid>/", exports.PreparedDownloadView.as_view(), name="export_prepared"),
     path("cases/<uuid:uuid>/bundle/", exports.CaseBundleView.as_view(), name="case_bundle"),
 ]

@@ -15,10 +15,11 @@ import pypdf
 import pytest
 from django.urls import reverse
 
-from incidents import services
+from incidents import clock, services
 from incidents.exports.archive import archive_verify
 from incidents.exports.bundle import bundle_pdf
 from incidents.exports.subject_access import subject_access_build
+from incidents.exports.subject_access_requests import subject_access_request_record
 from incidents.workflow import State
 from tests.views.test_reporting import png_bytes, upload
 
@@ -125,7 +126,9 @@ def test_the_bundles_pages_are_laid_out_by_its_stylesheet(school, procedure, rea
 @pytest.mark.django_db
 def test_the_subject_access_page_carries_its_stylesheet_beside_it(school, procedure):
     procedure.case_at(State.INVESTIGATION)
-    made = subject_access_build(by=school.hr, staff=school.employee, redact_others=False)
+    request = subject_access_request_record(staff=school.employee, received_on=clock.today(), received_how="email",
+                                            by=school.hr)
+    made = subject_access_build(by=school.hr, request=request)
     archive = zipfile.ZipFile(made.file)
     assert '<link rel="stylesheet" href="subject-access.css">' in archive.read("subject-access.html").decode()
     assert b"font-family" in archive.read("subject-access.css")

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from incidents import clock
 from incidents.exports.bundle import bundle_parts
 from incidents.exports.subject_access import subject_access_build
+from incidents.exports.subject_access_requests import subject_access_request_record
 from incidents.permissions import Reading, reading_for, reading_for_audience
 from incidents.timeline import date_words, moment_words, timeline_for
 from incidents.workflow import LadoOutcome, Outcome, State
@@ -76,7 +78,11 @@ def test_the_case_page_the_bundle_and_subject_access_show_the_same_timeline(clie
     page = client.get(case.get_absolute_url())
     on_the_page = shown(page.context["timeline"])
     in_the_bundle = shown(bundle_parts(case, reading_for_audience(case, "hearing"))["chronology"])
-    made = subject_access_build(staff=school.governor.staff_records.get(), by=school.hr, redact_others=False)
+    request = subject_access_request_record(staff=school.governor.staff_records.get(), received_on=clock.today(),
+                                            received_how="email", by=school.hr)
+    made = subject_access_build(request=request, by=school.hr, redact_others=False,
+                                not_redacted_reason="The governor acted in their role at the school.",
+                                lado_considered=True)  # the LADO has advised; the case is still open
     held = json.loads(zipfile.ZipFile(made.file).read("subject-access.json"))["cases"][0]["timeline"]
     in_subject_access = [(e["when_words"], e["who"], e["what"], e["change"],
                           [(d["label"], d["text"]) for d in e["details"]]) for e in held]

@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 
 from incidents.exports.bundle import PURPOSES
 from incidents.exports.register import FORMATS, RegisterFilters
+from incidents.exports.subject_access import LADO_NOT_CONFIRMED, NOT_REDACTED_NEEDS_REASON
 from incidents.forms import AccessibleForm, DateInput
-from incidents.models import Case, Clause, School, StaffMember
+from incidents.models import Case, Clause, School, StaffMember, SubjectAccessRequest
 from incidents.workflow import Outcome, State
 
 FORMAT_CHOICES = [
@@ -68,11 +69,60 @@ class StaffMemberField(forms.ModelChoiceField):
         return f"{obj.full_name}, {obj.school.name}"
 
 
-class SubjectAccessForm(AccessibleForm):
-    staff_member = StaffMemberField(queryset=None, label="Member of staff", empty_label="Choose a member of staff")
-    redact_others = forms.BooleanField(required=False, label="Redact other people's names",
-                                       help_text="Evidence files are then listed but not included, to review by hand.")
+class SubjectAccessRequestForm(AccessibleForm):
+    """A subject access request as it arrived: who asked, when and how."""
+
+    staff_member = StaffMemberField(queryset=None, label="Who asked (the member of staff the records are about)",
+                                    empty_label="Choose a member of staff")
+    received_on = forms.DateField(label="Date received", widget=DateInput,
+                                  help_text="The answer is due one calendar month later.")
+    received_how = forms.ChoiceField(label="How it was received", widget=forms.RadioSelect,
+                                     choices=SubjectAccessRequest.Received.choices)
 
     def __init__(self, *args: Any, people: QuerySet[StaffMember], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(StaffMemberField, self.fields["staff_member"]).queryset = people
+
+
+class SubjectAccessExtendForm(AccessibleForm):
+    """More time to answer: the new due date and why."""
+
+    due_on = forms.DateField(label="New due date", widget=DateInput)
+    # Required, but said by the service with the other refusals (`subject_access_extend`).
+    reason = forms.CharField(required=False, label="Why more time is needed",
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, requester: str, latest: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].help_text = f"At most two further months: {latest} at the latest."
+        self.fields["reason"].help_text = (f"This goes into the letter to {requester}: write it to them "
+                                           "(for example, “Your request covers several years of records…”).")
+
+
+class SubjectAccessPackForm(AccessibleForm):
+    """The choices before the pack is made: other people's names, and any live LADO referral."""
+
+    leave_names_in = forms.BooleanField(
+        required=False, label="Leave other people's names in",
+        help_text="By default the names of everyone but the requester (the reporter, witnesses, other staff) are "
+                  "replaced by “[redacted]”, in the pages and in the enclosed letters, and evidence files are "
+                  "listed but not included.")
+    not_redacted_reason = forms.CharField(
+        required=False, label="Why the names are left in", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed only if you leave the names in; it is recorded with the pack.")
+    lado_considered = forms.BooleanField(
+        required=False, label="I have considered the live referral to the LADO before releasing these records")
+
+    def __init__(self, *args: Any, live_lado: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.live_lado = live_lado
+        if not live_lado:
+            del self.fields["lado_considered"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if self.cleaned_data.get("leave_names_in") and not self.cleaned_data.get("not_redacted_reason", "").strip():
+            self.add_error("not_redacted_reason", NOT_REDACTED_NEEDS_REASON)
+        if self.live_lado and not self.cleaned_data.get("lado_considered"):
+            self.add_error("lado_considered", LADO_NOT_CONFIRMED)
+        return data

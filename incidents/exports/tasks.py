@@ -16,7 +16,7 @@ from django_tasks import task
 
 from incidents import clock
 from incidents.exports import bundle, register, subject_access
-from incidents.models import Case, PreparedExport, StaffMember
+from incidents.models import Case, PreparedExport, SubjectAccessRequest
 from incidents.models.exports import ExportKind, ExportRecord
 
 if TYPE_CHECKING:
@@ -52,8 +52,12 @@ def _make(prepared: PreparedExport) -> tuple[IO[bytes], str, str, ExportRecord |
         made = bundle.bundle_build(case=case, by=by, purpose=parameters["purpose"],
                                    technical=parameters.get("technical", False))
     else:
-        staff = StaffMember.objects.select_related("school", "user").get(pk=parameters["staff_member"])
-        made = subject_access.subject_access_build(staff=staff, by=by, redact_others=parameters["redact_others"])
+        request = SubjectAccessRequest.objects.select_related("staff__school", "staff__user").get(
+            uuid=parameters["request"])
+        made = subject_access.subject_access_build(
+            request=request, by=by, redact_others=parameters["redact_others"],
+            not_redacted_reason=parameters.get("not_redacted_reason", ""),
+            lado_considered=parameters.get("lado_considered", False))
     return made.file, made.filename, "application/zip", made.record
 
 

@@ -12,8 +12,8 @@ from django.template import Context, Engine
 
 from incidents.letters import render
 from incidents.letters.facts import recipient_of
-from incidents.letters.kinds import KINDS
-from incidents.models import Case, Letter, StaffMember
+from incidents.letters.kinds import KINDS, REQUEST_LETTERS
+from incidents.models import Case, Letter, School, StaffMember
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -52,8 +52,8 @@ class LetterDraft:
         return KINDS[self.kind].label
 
 
-def _resources(case: Case) -> dict[str, tuple[bytes, str]]:
-    logo = case.school.logo
+def _resources(school: School) -> dict[str, tuple[bytes, str]]:
+    logo = school.logo
     if not logo:
         return {}
     try:
@@ -76,21 +76,57 @@ def letter_draft(
     large_print = letter_format == Letter.Format.LARGE_PRINT
     reference = f"{case.reference}/{spec.code}-{version}"
     title = f"{spec.label}: {case.reference}"
-    resources = _resources(case)
-    school = case.school
+    html, resources = _lay_out(spec.template, case.school, facts, {
+        "kind": kind, "label": spec.label, "reference": reference, "title": title, "version": version,
+        "large_print": large_print})
+    return LetterDraft(case=case, kind=kind, version=version, reference=reference, title=title,
+                       recipient_staff=staff, recipient_user=user, recipient_name=name, letter_format=letter_format,
+                       facts=facts, html=html, resources=resources)
+
+
+def _lay_out(template: str, school: School, facts: dict[str, Any],
+             letter: dict[str, Any]) -> tuple[str, dict[str, tuple[bytes, str]]]:
+    """The letter's HTML, and the resources it may load (the school's logo)."""
+    resources = _resources(school)
     context = {
         **facts,
-        "letter": {"kind": kind, "label": spec.label, "reference": reference, "title": title, "version": version,
-                   "large_print": large_print},
+        "letter": letter,
         "school": {"name": school.name, "address_lines": [line for line in school.address.splitlines() if line.strip()],
                    "motto": school.motto, "hr_contact": school.hr_contact},
         "logo_url": f"{render.RESOURCE_BASE}logo" if resources else "",
         "static": render.STATIC_BASE,
     }
-    html = engine().get_template(spec.template).render(Context(context))
-    return LetterDraft(case=case, kind=kind, version=version, reference=reference, title=title,
-                       recipient_staff=staff, recipient_user=user, recipient_name=name, letter_format=letter_format,
-                       facts=facts, html=html, resources=resources)
+    return engine().get_template(template).render(Context(context)), resources
+
+
+@dataclass
+class RequestLetterDraft:
+    """A letter that belongs to no case (`kinds.REQUEST_LETTERS`): about a subject access request."""
+
+    kind: str
+    reference: str
+    title: str
+    recipient: StaffMember
+    letter_format: str
+    facts: dict[str, Any]
+    html: str
+    resources: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+
+def request_letter_draft(*, kind: str, request_reference: str, number: int, recipient: StaffMember,
+                         facts: dict[str, Any], letter_format: str | None = None) -> RequestLetterDraft:
+    """Lay out `facts` in the template of `kind` (one of `REQUEST_LETTERS`), in the recipient's
+    format (large print if their staff record asks for it) unless `letter_format` says otherwise.
+    Renders no PDF: `render.html_to_pdf(draft.html, resources=draft.resources)` does."""
+    code, label = REQUEST_LETTERS[kind]
+    letter_format = letter_format or recipient.letter_format
+    reference = f"{request_reference}/{code}-{number}"
+    title = f"{label}: {request_reference}"
+    html, resources = _lay_out(f"letters/{kind}.html", recipient.school, facts, {
+        "kind": kind, "label": label, "reference": reference, "title": title, "version": number,
+        "large_print": letter_format == Letter.Format.LARGE_PRINT})
+    return RequestLetterDraft(kind=kind, reference=reference, title=title, recipient=recipient,
+                              letter_format=letter_format, facts=facts, html=html, resources=resources)
 
 
 def letter_redraft(draft: LetterDraft, *, letter_format: str) -> LetterDraft:

@@ -492,3 +492,26 @@ def letter_facts(*, case: Case, kind: str, by: User | None = None,
     }
     # Stored as it will read back, so a correction is drawn from exactly the same facts.
     return json.loads(json.dumps(facts, cls=DjangoJSONEncoder))
+
+
+def subject_access_extension_facts(*, staff: StaffMember, request_reference: str, received_on: date,
+                                   received_how: str, first_due_on: date, due_on: date, reason: str,
+                                   by: User) -> dict[str, Any]:
+    """What the letter telling a member of staff that their subject access request needs more time
+    says: when it arrived and how, the date it was due, the new date and why (UK GDPR art. 12(3)),
+    and how to complain. Plain data, as `letter_facts`."""
+    recipient = {"name": staff.full_name, "line": staff.job_title}
+    facts = {
+        "date": clock.today(),
+        "request_reference": request_reference,
+        "recipient": recipient,
+        "employee": recipient,  # it is about them: "private and confidential"
+        "signatory": dict(person(by, staff.school), capacity=""),
+        "received_on": received_on,
+        "received_how": received_how,
+        "first_due_on": first_due_on,
+        "due_on": due_on,
+        "reason": reason,
+        "contact": staff.school.hr_contact or name_of(by),
+    }
+    return json.loads(json.dumps(facts, cls=DjangoJSONEncoder))

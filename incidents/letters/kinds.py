@@ -63,6 +63,15 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
 ]}
 
 
+# Letters that belong to no case: to a member of staff about their subject access request
+# (`incidents.exports.subject_access_requests`), laid out by `documents.request_letter_draft`,
+# signed by the HR adviser who acts. Kind -> (code in the reference, title).
+SUBJECT_ACCESS_EXTENSION = "subject_access_extension"
+REQUEST_LETTERS: dict[str, tuple[str, str]] = {
+    SUBJECT_ACCESS_EXTENSION: ("SAE", "More time to answer your subject access request"),
+}
+
+
 def kinds_for_case(case: Case) -> list[str]:
     """Every kind of letter a case of this kind can have, in the order of the procedure."""
     if case.kind == Case.Kind.COMPROMISED_ACCOUNT:

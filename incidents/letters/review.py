@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, cast
 from django.utils import timezone
 
 from incidents import clock
-from incidents.letters.documents import LetterDraft, letter_draft
-from incidents.letters.facts import letter_facts
-from incidents.letters.kinds import KINDS, Kind, Signatory, kinds_for_case
-from incidents.models import Case, Letter, Membership, Role
+from incidents.letters.documents import LetterDraft, RequestLetterDraft, letter_draft, request_letter_draft
+from incidents.letters.facts import letter_facts, subject_access_extension_facts
+from incidents.letters.kinds import KINDS, SUBJECT_ACCESS_EXTENSION, Kind, Signatory, kinds_for_case
+from incidents.models import Case, Letter, Membership, Role, StaffMember, SubjectAccessExtension
 from incidents.workflow import Outcome, StepInput, inputs
 from incidents.working_days import add_working_days
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ReviewLetter:
     filename: str
-    draft: LetterDraft
+    draft: LetterDraft | RequestLetterDraft
     issued: bool  # drawn from an issued letter (True) or from example input (False)
 
 
@@ -139,3 +139,39 @@ def sample_cases() -> dict[str, Case]:
         if case:
             chosen[kind] = case
     return chosen
+
+
+def subject_access_samples() -> list[ReviewLetter]:
+    """The letter telling a member of staff that their subject access request needs more time, in
+    both formats: drawn from the latest extension in the data, else from an example request of a
+    member of staff of a school with an HR adviser (nothing is stored)."""
+    extension = (SubjectAccessExtension.objects.select_related("request__staff__school")
+                 .order_by("-at", "-pk").first())
+    if extension is not None:
+        staff, reference, facts = extension.request.staff, extension.request.reference, extension.facts
+        number = extension.request.extensions.filter(pk__lte=extension.pk).count()
+        source = "issued"
+    else:
+        adviser = (Membership.objects.filter(role=Role.HR_ADVISER).select_related("user", "school")
+                   .order_by("pk").first())
+        example = (StaffMember.objects.filter(school=adviser.school).select_related("school").order_by("pk").first()
+                   if adviser else None)
+        if adviser is None or example is None:
+            return []
+        from incidents.exports.subject_access_requests import first_due_on, latest_due_on
+
+        received_on = clock.today()
+        staff, number, source = example, 1, "example"
+        reference = f"{example.school.reference_prefix}-SAR-{received_on.year}-0001"
+        facts = subject_access_extension_facts(
+            staff=staff, request_reference=reference, received_on=received_on, received_how="By email",
+            first_due_on=first_due_on(received_on), due_on=latest_due_on(received_on),
+            reason="Your request covers four years of records across several cases, and the letters and notes "
+                   "in them name other people, whose details we must take out before we send them to you.",
+            by=adviser.user)
+    return [ReviewLetter(f"{reference}_{SUBJECT_ACCESS_EXTENSION}_{source}_{letter_format}.pdf",
+                         request_letter_draft(kind=SUBJECT_ACCESS_EXTENSION, request_reference=reference,
+                                              number=number, recipient=staff, facts=facts,
+                                              letter_format=letter_format),
+                         source == "issued")
+            for letter_format in Letter.Format.values]

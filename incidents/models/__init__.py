@@ -7,6 +7,7 @@ from incidents.models.grants import CaseGroupObjectPermission, CaseUserObjectPer
 from incidents.models.letter import Letter
 from incidents.models.people import Membership, Role, School, StaffMember, Trust
 from incidents.models.policy import Clause, Policy
+from incidents.models.subject_access import SubjectAccessExtension, SubjectAccessRequest
 
 __all__ = [
     "Case",
@@ -24,5 +25,7 @@ __all__ = [
     "Role",
     "School",
     "StaffMember",
+    "SubjectAccessExtension",
+    "SubjectAccessRequest",
     "Trust",
 ]

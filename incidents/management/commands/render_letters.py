@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incidents.letters.render import html_to_pdf_many
-from incidents.letters.review import letters_for_review, sample_cases
+from incidents.letters.review import letters_for_review, sample_cases, subject_access_samples
 from incidents.models import Case
 
 
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             if not chosen:
                 raise CommandError("There are no cases to draw samples from: run `python manage.py seed_demo` first.")
             letters = [letter for kind, each in chosen.items() for letter in letters_for_review(each, kinds=[kind])]
+            letters += subject_access_samples()  # a letter of no case: about a subject access request
         else:
             try:
                 found = Case.objects.select_related("school", "subject", "case_manager").get(reference=case)
