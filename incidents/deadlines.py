@@ -198,10 +198,11 @@ DEADLINES: tuple[Deadline, ...] = (
         # A target, not a limit (the school's setting, 20 working days by default), from the day the
         # investigation opens (or opens again: after the LADO's advice, or when the case is reopened).
         name="investigation_target", label="Investigation to be finished",
-        applies=Q(state=State.INVESTIGATION), field="investigation_due_on",
+        # Met once the investigating officer submits the report.
+        applies=Q(state=State.INVESTIGATION, investigation_reported_at__isnull=True), field="investigation_due_on",
         waiting="the investigating officer", role="investigate_case",
-        do="Finish establishing the facts and record what you found, or tell the case manager why the "
-           "investigation needs longer.",
+        do="Finish establishing the facts and submit your investigation report, or tell the case manager why "
+           "the investigation needs longer.",
         # Working days, as the model procedures based on the ACAS Code set the investigation's target.
         period=Period("investigation_target_working_days", Counting.WORKING_DAYS),
     ),

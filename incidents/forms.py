@@ -249,6 +249,8 @@ def _form_fields(ask: Ask, name: str) -> dict[str, forms.Field]:
         return {name: PersonChoiceField(queryset=get_user_model().objects.none(), **common)}
     if answer == Answer.PEOPLE:
         return {name: PeopleChoiceField(queryset=get_user_model().objects.none(), **common)}
+    if answer == Answer.DOCUMENT:
+        return {name: forms.FileField(**common)}
     if answer == Answer.CHECKLIST:
         return {name: forms.MultipleChoiceField(choices=_choices(ask).choices, widget=forms.CheckboxSelectMultiple,
                                                 **common)}

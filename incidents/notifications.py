@@ -152,7 +152,8 @@ NOTICES: tuple[Notice, ...] = (
         after=("open_investigation", "escalate", "reopen", "record_lado_outcome"), when=_investigating,
         to=INVESTIGATING_OFFICER,
         subject="You have been appointed to investigate a case",
-        do="Read the case and establish the facts: arrange the investigation meeting and record what you find.",
+        do="Read the case and establish the facts: record each investigation meeting, add the signed "
+           "statements, then submit your report with its findings and recommendation.",
         calendar=calendar.INVESTIGATION_MEETING,
     ),
     Notice(
@@ -178,6 +179,12 @@ NOTICES: tuple[Notice, ...] = (
         name="lado_outcome_awaited", after=("refer_to_lado",), to=CASE_MANAGER,
         subject="A case you manage has been referred to the LADO",
         do="Record the LADO's outcome when you receive it; until then, no one is interviewed.",
+    ),
+    Notice(
+        name="investigation_report_submitted", after=("submit_investigation_report",), to=CASE_MANAGER,
+        subject="The investigation report is ready",
+        do="Read the findings and the recommendation, then decide: no case to answer, management advice, "
+           "or a disciplinary hearing.",
     ),
     Notice(
         name="hearing_outcome_recorded", after=("record_outcome",), to=CASE_MANAGER,

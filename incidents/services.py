@@ -39,8 +39,9 @@ from incidents.letters.services import (
 from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, StaffMember
 from incidents.notifications import notifications_after
 from incidents.storage import atomic_with_files
-from incidents.workflow import State, StepInput, inputs, step_of
+from incidents.workflow import Answer, State, StepInput, inputs, step_of
 from incidents.workflow.asking import person_recorded
+from incidents.workflow.choices import DocumentKind
 
 User = get_user_model()
 
@@ -132,12 +133,23 @@ def evidence_add(*, case: Case, by: Any, file: UploadedFile | None = None, link:
         raise NotPermitted("You cannot add evidence to this case.")
     if bool(file) == bool(link):
         raise ValidationError("Add either a file or a link.")
-    evidence = Evidence(case=case, added_by=by, link=link, description=description)
+    evidence = _evidence_stored(case=case, by=by, file=file, link=link, description=description)
+    event_record(case=case, kind=CaseEvent.Kind.EVIDENCE_ADDED, actor=by,
+                 details={"evidence": str(evidence.uuid), "name": evidence.original_name or link,
+                          "sha256": evidence.sha256})
+    return evidence
+
+
+def _evidence_stored(*, case: Case, by: Any, file: UploadedFile | None = None, link: str = "",
+                     description: str = "", kind: str = DocumentKind.EVIDENCE, field: str = "file") -> Evidence:
+    """Check and store a file (or keep a link) on the case; a refused file's message is keyed
+    by `field`, the input that gave it."""
+    evidence = Evidence(case=case, added_by=by, link=link, description=description, kind=kind)
     if file:
         try:
             content_type = check_evidence_file(file)
         except ValidationError as problem:
-            raise ValidationError({"file": problem.messages}) from None
+            raise ValidationError({field: problem.messages}) from None
         digest = hashlib.sha256()
         for chunk in file.chunks():
             digest.update(chunk)
@@ -148,10 +160,22 @@ def evidence_add(*, case: Case, by: Any, file: UploadedFile | None = None, link:
         evidence.file.save("evidence", file, save=False)
     evidence.full_clean(exclude=["file"])
     evidence.save()
-    event_record(case=case, kind=CaseEvent.Kind.EVIDENCE_ADDED, actor=by,
-                 details={"evidence": str(evidence.uuid), "name": evidence.original_name or link,
-                          "sha256": evidence.sha256})
     return evidence
+
+
+def _documents_stored(case: Case, by: Any, given: StepInput) -> dict[str, Any]:
+    """Store the files a step's input gives (its `document` inputs) as documents of the case; what
+    the step's event records of each: its name, kind and hash."""
+    recorded = {}
+    for name, ask in given.asks():
+        upload = getattr(given, name)
+        if ask.answer != Answer.DOCUMENT or not upload:
+            continue
+        kind = ask.document_kind(given) if callable(ask.document_kind) else ask.document_kind
+        description = getattr(given, "description", "") or DocumentKind(kind).label
+        stored = _evidence_stored(case=case, by=by, file=upload, kind=kind, description=description, field=name)
+        recorded[name] = {"evidence": str(stored.uuid), "name": stored.original_name, "sha256": stored.sha256}
+    return recorded
 
 
 # --- Steps of the procedure ----------------------------------------------------------
@@ -185,14 +209,15 @@ def step_take(*, case: Case, by: Any, given: StepInput, note: str = "") -> CaseE
             case.save()
             for panel, members in case.__dict__.pop("chosen_panels", {}).items():
                 getattr(case, panel).set(members)
-            access = access_sync(case=case)
             actor = None if by is SYSTEM else by
+            documents = _documents_stored(case, actor, given)
+            access = access_sync(case=case)
             letters = letters_for_step(case=case, kinds=step.letters_issued(case, given, current), by=actor,
                                        arguments=given.arguments())
             event = event_record(
                 case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=step.name,
                 from_state=current, to_state=getattr(case, step.field), note=note,
-                details=given.recorded() | {"access": access} | letters_event_details(letters),
+                details=given.recorded() | documents | {"access": access} | letters_event_details(letters),
             )
             letters_store(letters, event=event, by=actor)
             notifications_after(case, event)  # emails, sent by the worker once this commits

@@ -1,8 +1,10 @@
 """Test data: a school with a person in every role, and cases at any stage."""
 
+import io
 from datetime import date, timedelta
 
 import factory
+import pypdf
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
@@ -76,3 +78,12 @@ def person(school: School, role: str, username: str | None = None, *, staff: boo
 
 def next_weekday(day: date, weekday: int) -> date:
     return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def one_page_pdf() -> bytes:
+    """A real one-page PDF, as a scanned statement would be."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

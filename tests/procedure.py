@@ -82,10 +82,22 @@ class Procedure:
         assert case.state == state
         return case
 
+    def case_ready_for_hearing(self, **report) -> Case:
+        """A new case under investigation whose investigating officer has reported."""
+        case = self.case_at(State.INVESTIGATION, **report)
+        self.submit_report(case)
+        return case
+
+    def submit_report(self, case: Case) -> None:
+        """The investigating officer reports, recommending a hearing."""
+        services.step_take(case=case, by=case.investigating_officer, given=inputs.SubmitInvestigationReport(
+            findings="The post was made by the employee.", recommendation="hearing"))
+
     def refer_to_hearing(self, case: Case, panel=None) -> None:
+        if case.investigation_reported_at is None:
+            self.submit_report(case)
         services.step_take(case=case, by=case.case_manager, given=inputs.ReferToHearing(
-            findings="The post was made by the employee.", hearing_at=HEARING_AT, place="Meeting room 1",
-            panel=panel or [self.people.headteacher]))
+            hearing_at=HEARING_AT, place="Meeting room 1", panel=panel or [self.people.headteacher]))
 
     def hold_hearing(self, case: Case, outcome: str = Outcome.FINAL_WRITTEN_WARNING) -> None:
         self.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
@@ -118,6 +130,8 @@ def reach(procedure, take, source: str, step: str) -> Case:
         return case
     kind = Case.Kind.COMPROMISED_ACCOUNT if step == "secure_account" else Case.Kind.BREACH
     case = procedure.case_at(source, kind=kind) if source != State.CONTAINMENT else procedure.case_at(source)
+    if step == "refer_to_hearing":
+        procedure.submit_report(case)
     if step == "record_outcome":
         procedure.clock.move_to(HEARING_AT + timedelta(hours=3), tick=False)
     if step == "lodge_appeal":
@@ -132,6 +146,9 @@ def who_may(step: str, case: Case, p) -> list:
         "withdraw": [case.reporter],
         "refer_to_lado": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
         "record_low_level_concern": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
+        "record_investigation_meeting": [p.investigator],
+        "add_statement": [p.investigator],
+        "submit_investigation_report": [p.investigator],
         "record_outcome": [p.headteacher],
         "decide_appeal": [p.chair, p.governor],
     }.get(step, [case.case_manager])

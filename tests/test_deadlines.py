@@ -189,6 +189,7 @@ def test_a_safeguarding_case_investigated_before_it_is_referred_still_owes_the_r
 def test_a_case_closed_by_dismissal_leaves_no_suspension_review_overdue(procedure, take, school):
     case, review_on = suspension_review(procedure, take, school)
     # gross misconduct alleged, so dismissal is possible
+    procedure.submit_report(case)
     take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     move_to(procedure, HEARING_AT.date(), hour=14)
     take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,

@@ -50,7 +50,7 @@ def test_once_the_lado_advised_an_investigation_the_referral_is_not_recommended_
     case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
     take("record_lado_outcome", case, school.headteacher, investigate=True, investigating_officer=school.investigator)
     assert case.state == State.INVESTIGATION and case.safeguarding
-    assert what_happens_next(case).step.name == "refer_to_hearing"
+    assert what_happens_next(case).step.name == "submit_investigation_report"
 
 
 def test_before_the_hearing_the_outcome_waits_for_it_and_nobody_is_offered_it(client, procedure, school):

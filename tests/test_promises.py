@@ -32,6 +32,7 @@ def invited(procedure, take, school, *, on: datetime, gross: bool = False) -> Ca
     procedure.clock.move_to(on, tick=False)
     case = procedure.report(clauses=[clause("a.2")])
     take("open_investigation", case, case.case_manager, investigating_officer=school.investigator)
+    procedure.submit_report(case)
     take("refer_to_hearing", case, case.case_manager, gross_misconduct_alleged=gross)
     return case
 
@@ -121,6 +122,7 @@ def test_a_warning_given_after_the_invitation_does_not_raise_what_the_hearing_ma
     assert case.notified_maximum == Outcome.FINAL_WRITTEN_WARNING
     other = procedure.report()
     take("open_investigation", other, other.case_manager, investigating_officer=school.investigator)
+    procedure.submit_report(other)
     take("refer_to_hearing", other, other.case_manager)
     hold_the_hearing(procedure, other)
     take("record_outcome", other, school.headteacher, outcome=Outcome.FINAL_WRITTEN_WARNING)

@@ -134,7 +134,7 @@ def test_previewing_a_step_that_sends_no_letter_says_so(client, procedure, schoo
 
 def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_and_final_pay(
         client, procedure, school, take, real_letters):
-    case = procedure.case_at(State.INVESTIGATION)  # gross misconduct alleged: dismissal is possible
+    case = procedure.case_ready_for_hearing()  # gross misconduct alleged: dismissal is possible
     take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
     client.force_login(school.headteacher)
@@ -150,7 +150,7 @@ def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_a
 
 
 def test_a_dismissal_with_notice_needs_its_last_day_of_employment(client, procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)  # gross misconduct alleged: dismissal is possible
+    case = procedure.case_ready_for_hearing()  # gross misconduct alleged: dismissal is possible
     take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
     client.force_login(school.headteacher)
@@ -227,6 +227,7 @@ def test_in_summer_time_a_hearing_counts_its_notice_by_the_date_in_london(proced
     procedure.clock.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=LONDON), tick=False)  # a Monday, British Summer Time
     case = procedure.report()
     take("open_investigation", case, school.headteacher)
+    procedure.submit_report(case)
     first_day = datetime(2026, 6, 8, 0, 30, tzinfo=LONDON)  # 23:30 on 7 June in UTC
     take("refer_to_hearing", case, school.headteacher, hearing_at=first_day)
     assert case.hearing_at == first_day

@@ -130,7 +130,7 @@ def test_a_case_does_not_close_while_the_employee_is_still_suspended(procedure, 
 
 
 def test_a_dismissal_closes_the_case_with_the_suspension_in_place(procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
     take("suspend", case, school.headteacher)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=4), tick=False)
@@ -162,7 +162,7 @@ def test_only_the_right_people_may_take_each_step(procedure, school, take, step,
 # --- Refused when a condition of the procedure does not hold -----------------------------
 
 def test_hearing_needs_the_notice_period_in_working_days(procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     too_soon = datetime(2026, 3, 6, 10, 0, tzinfo=LONDON)  # Friday: only 4 working days after Monday
     with pytest.raises(ValidationError, match="5 working days' notice: the earliest date is 9 March 2026"):
         take("refer_to_hearing", case, school.headteacher, hearing_at=too_soon)
@@ -174,13 +174,13 @@ def test_hearing_needs_the_notice_period_in_working_days(procedure, school, take
 def test_hearing_notice_follows_the_schools_own_period(procedure, school, take):
     school.school.notice_working_days = 10
     school.school.save()
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     with pytest.raises(ValidationError, match="10 working days' notice: the earliest date is 16 March 2026"):
         take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT)
 
 
 def test_investigating_officer_cannot_hear_the_case(procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     with pytest.raises(ValidationError, match="cannot also sit as hearing panel"):
         take("refer_to_hearing", case, school.headteacher, panel=[school.investigator])
     assert case.state == State.INVESTIGATION and not case.hearing_panel.exists()
@@ -191,6 +191,7 @@ def test_the_employee_concerned_cannot_investigate_or_hear_their_own_case(proced
     with pytest.raises(ValidationError, match="is the employee the case is about"):
         take("open_investigation", case, school.headteacher, investigating_officer=school.staff2)
     take("open_investigation", case, school.headteacher)
+    procedure.submit_report(case)
     with pytest.raises(ValidationError, match="is the employee the case is about"):
         take("refer_to_hearing", case, school.headteacher, panel=[school.headteacher, school.staff2])
 
@@ -236,7 +237,7 @@ def test_outcome_sets_warning_expiry_and_appeal_deadline_in_working_days(procedu
 
 
 def test_appeal_deadline_skips_easter(procedure, school, take):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     procedure.clock.move_to(datetime(2026, 3, 20, 9, 0, tzinfo=LONDON), tick=False)
     take("refer_to_hearing", case, school.headteacher, hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON))
     procedure.clock.move_to(datetime(2026, 3, 30, 15, 0, tzinfo=LONDON), tick=False)

@@ -14,11 +14,16 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 
 from incidents import clock, services
 from incidents.demo.people import BOLLINGTON, LONDON, RAINOW
+from incidents.letters import render
 from incidents.models import Case, Clause, Policy, School, StaffMember
+from incidents.names import display_name
 from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason, inputs
+from incidents.workflow.choices import DocumentKind, Recommendation
 from incidents.working_days import add_working_days, is_working_day
 
 if TYPE_CHECKING:
@@ -106,6 +111,35 @@ def run_on_one_clock(scenarios: list[Iterator[datetime]], *, now: datetime) -> N
 
 
 # --- The cases at Rainow --------------------------------------------------------------
+def _statement_pdf(witness: str, school: School, text: str) -> SimpleUploadedFile:
+    """A witness statement as the investigating officer would scan it: a signed one-page PDF."""
+    html = render_to_string("demo/statement.html", {"witness": witness, "school": school, "text": text})
+    return SimpleUploadedFile("statement.pdf", render.html_to_pdf(html), content_type="application/pdf")
+
+
+def investigated(d: Demo, case: Case, *, met: int, statement: int, reported: int,
+                 findings: str) -> Iterator[datetime]:
+    """The investigating officer's part: a meeting with the employee `met` working days ago, a
+    colleague's signed statement, then the report recommending a hearing."""
+    officer = case.investigating_officer
+    employee = case.subject.full_name if case.subject else "The employee"
+    yield d.ago(met, 10, 0)
+    services.step_take(case=case, by=officer, given=inputs.RecordInvestigationMeeting(
+        held_at=d.ago(met, 9, 0), companion="Jo Booth, a colleague",
+        attended=f"{employee}; {display_name(officer)}, investigating officer; "
+                 "Simon Fletcher, HR adviser, taking notes.",
+        notes=f"{employee} was shown the evidence and asked about it, and had the chance to respond to each point. "
+              f"{findings.split('. ')[0]}. The notes were read back and agreed."))
+    yield d.ago(statement, 15, 0)
+    services.step_take(case=case, by=officer, given=inputs.AddStatement(
+        what=DocumentKind.STATEMENT, description="Statement of a colleague who saw the post",
+        document=_statement_pdf("A colleague who saw the post", case.school,
+                                "I saw the post on the evening it was made and told the office the next morning.")))
+    yield d.ago(reported, 16, 0)
+    services.step_take(case=case, by=officer, given=inputs.SubmitInvestigationReport(
+        findings=findings, recommendation=Recommendation.HEARING))
+
+
 # Each scenario reads as the case's history: `yield d.ago(n, hh, mm)` moves the clock to
 # hh:mm, n working days before today, and the lines after it are what happened then.
 
@@ -132,12 +166,14 @@ def sam_patel_appeal_decided(d: Demo) -> Iterator[datetime]:
     yield d.ago(59, 9, 0)
     services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
         investigating_officer=d.user("investigator")))
-    yield d.ago(45, 15, 30)
-    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(38, 10), place="The meeting room, Rainow Primary School", panel=(head,),
+    yield from investigated(
+        d, case, met=55, statement=52, reported=47,
         findings="Sam accepts he posted the photo. It was public for four days and was shared twice before he "
             "deleted it. He had completed the policy training in September. The information about pupils' "
-            "support needs is special category data."))
+            "support needs is special category data.")
+    yield d.ago(45, 15, 30)
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.ago(38, 10), place="The meeting room, Rainow Primary School", panel=(head,)))
     yield d.ago(38, 15, 0)
     services.step_take(case=case, by=head, given=inputs.RecordOutcome(
         outcome=Outcome.FINAL_WRITTEN_WARNING,
@@ -174,11 +210,13 @@ def natalie_brooks_outcome_final(d: Demo) -> Iterator[datetime]:
     yield d.ago(54, 9, 15)
     services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
         investigating_officer=d.user("investigator")))
+    yield from investigated(
+        d, case, met=50, statement=48, reported=46,
+        findings="Natalie accepts she wrote the comment and says it was a joke between friends. The colleague "
+            "has been absent since and says she feels she cannot come back to the staff room.")
     yield d.ago(44, 14, 0)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(37, 10), place="The meeting room, Rainow Primary School", panel=(head,),
-        findings="Natalie accepts she wrote the comment and says it was a joke between friends. The colleague "
-            "has been absent since and says she feels she cannot come back to the staff room."))
+        hearing_at=d.ago(37, 10), place="The meeting room, Rainow Primary School", panel=(head,)))
     yield d.ago(37, 15, 0)
     services.step_take(case=case, by=head, given=inputs.RecordOutcome(
         outcome=Outcome.FIRST_WRITTEN_WARNING,
@@ -251,11 +289,13 @@ def aisha_rahman_appeal(d: Demo) -> Iterator[datetime]:
     yield d.ago(39, 9, 0)
     services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
         investigating_officer=d.user("investigator")))
+    yield from investigated(
+        d, case, met=30, statement=26, reported=22,
+        findings="Aisha accepts writing the comment and removed it the same evening. She has no evidence for the "
+            "claims about the nursery. The nursery has taken legal advice. The school's name was used.")
     yield d.ago(20, 14, 30)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(13, 10), place="The meeting room, Rainow Primary School", panel=(head,),
-        findings="Aisha accepts writing the comment and removed it the same evening. She has no evidence for the "
-            "claims about the nursery. The nursery has taken legal advice. The school's name was used."))
+        hearing_at=d.ago(13, 10), place="The meeting room, Rainow Primary School", panel=(head,)))
     yield d.ago(13, 15, 0)
     services.step_take(case=case, by=head, given=inputs.RecordOutcome(
         outcome=Outcome.FINAL_WRITTEN_WARNING,
@@ -341,11 +381,13 @@ def megan_hughes_outcome_issued(d: Demo) -> Iterator[datetime]:
     yield d.ago(21, 10, 0)
     services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
         investigating_officer=d.user("investigator")))
+    yield from investigated(
+        d, case, met=17, statement=15, reported=12,
+        findings="Three members of the group confirm the messages; Megan accepts setting up the group and says the "
+            "memes were \"banter\". The colleague concerned has raised a grievance.")
     yield d.ago(10, 14, 0)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.ago(3, 10), place="The meeting room, Rainow Primary School", panel=(head,),
-        findings="Three members of the group confirm the messages; Megan accepts setting up the group and says the "
-            "memes were \"banter\". The colleague concerned has raised a grievance."))
+        hearing_at=d.ago(3, 10), place="The meeting room, Rainow Primary School", panel=(head,)))
     yield d.ago(3, 15, 30)
     services.step_take(case=case, by=head, given=inputs.RecordOutcome(
         outcome=Outcome.FIRST_WRITTEN_WARNING,
@@ -436,12 +478,14 @@ def sam_patel_hearing_scheduled(d: Demo) -> Iterator[datetime]:
     yield d.ago(12, 12, 30)
     services.evidence_add(case=case, by=d.user("investigator"), link=case.content_url,
                           description="The comment still visible the day after the removal deadline.")
+    yield from investigated(
+        d, case, met=9, statement=7, reported=5,
+        findings="Sam accepts writing the comment. It stayed up two days after the removal deadline; he says he did "
+            "not read the email. Sam has a live first written warning for a breach of confidentiality (b.2).")
     yield d.ago(4, 15, 0)
     first_date = d.after(d.day(4), 6)
     services.step_take(case=case, by=head, given=inputs.ReferToHearing(
-        hearing_at=d.at(first_date, 10), place="The meeting room, Rainow Primary School", panel=(head,),
-        findings="Sam accepts writing the comment. It stayed up two days after the removal deadline; he says he did "
-            "not read the email. Sam has a live first written warning for a breach of confidentiality (b.2)."))
+        hearing_at=d.at(first_date, 10), place="The meeting room, Rainow Primary School", panel=(head,)))
     yield d.ago(1, 11, 0)
     services.step_take(case=case, by=head, given=inputs.Reschedule(
         reason=RescheduleReason.COMPANION_UNAVAILABLE, hearing_at=d.at(d.after(first_date, 2), 13, 30)))

@@ -308,7 +308,7 @@ def _hearing_invitation(case: Case, a: dict[str, Any], today: date) -> dict[str,
     most_serious = case.most_serious_outcome(today, gross_misconduct_alleged=gross)
     allegations = [dict(clause, consequences=_consequences(clause, most_serious)) for clause in _clauses(case)]
     return {
-        "findings": a.get("findings") or _step_details(case, "refer_to_hearing").get("findings", ""),
+        "findings": case.investigation_findings,
         "allegations": allegations,
         "gross_misconduct_alleged": gross,
         "most_serious_outcome": most_serious,

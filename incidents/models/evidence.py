@@ -7,6 +7,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 
 from incidents import clock
+from incidents.workflow.choices import DocumentKind
 
 
 def private_storage() -> Storage:
@@ -19,6 +20,9 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
+    """A file or link on a case: evidence given with a report or later, or one of the
+    investigation's own documents (a signed statement, meeting notes, the report)."""
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, storage=private_storage, blank=True)
@@ -28,6 +32,7 @@ class Evidence(models.Model):
     link = models.URLField(max_length=2000, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices, default=DocumentKind.EVIDENCE)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=clock.now, editable=False)
 

@@ -34,6 +34,7 @@ class Answer(Enum):
     PERSON = "person"  # one of `among(case)`
     PEOPLE = "people"  # some of `among(case)`
     CHECKLIST = "checklist"  # which of `choices` are done: {choice: bool}
+    DOCUMENT = "document"  # a file (PNG, JPEG or PDF), kept on the case as a `document_kind`
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Ask:
     max_length: int = 10000
     min_value: int | None = None
     max_value: int | None = None
+    # a DOCUMENT's kind on the case (`choices.DocumentKind`), or how to read it from the input
+    document_kind: str | Callable[[Any], str] = ""
 
     @property
     def empty(self) -> Any:
@@ -117,6 +120,13 @@ def checklist(label: str, choices: type[models.TextChoices], **options: Any) -> 
     return _input(Answer.CHECKLIST, label, choices=choices, required=False, **options)
 
 
+def document(label: str, kind: str | Callable[[Any], str], **options: Any) -> Any:
+    """A file kept on the case as a document of `kind` (`choices.DocumentKind`, or a function of
+    the step's input giving it): checked and stored privately like evidence by the step runner,
+    and recorded with the step by name and hash."""
+    return _input(Answer.DOCUMENT, label, document_kind=kind, **options)
+
+
 def is_empty(value: Any) -> bool:
     return value is None or value == () or value == [] or value == {} or (
         isinstance(value, str) and not value.strip())
@@ -159,8 +169,8 @@ class StepInput:
         kept: dict[str, Any] = {}
         for name, ask in self.asks():
             value = getattr(self, name)
-            if ask.answer != Answer.FLAG and is_empty(value):
-                continue
+            if ask.answer == Answer.DOCUMENT or (ask.answer != Answer.FLAG and is_empty(value)):
+                continue  # a document is recorded by the step runner once it is stored
             if ask.answer == Answer.PERSON:
                 value = person_recorded(value)
             elif ask.answer == Answer.PEOPLE:

@@ -141,6 +141,32 @@ class ContainmentStep(models.TextChoices):
     TAKEDOWN_REQUESTED = "takedown_requested", "Takedown of the posts requested from the platform"
 
 
+class Recommendation(models.TextChoices):
+    """What the investigating officer's report recommends the case manager do next."""
+
+    NO_CASE = "no_case", "No case to answer"
+    MANAGEMENT_ADVICE = "management_advice", "Management advice, not a disciplinary sanction"
+    HEARING = "hearing", "A disciplinary hearing"
+
+
+class DocumentKind(models.TextChoices):
+    """What a file on a case is. Evidence comes with a report or later; the others are the
+    investigation's own documents."""
+
+    EVIDENCE = "evidence", "Evidence"
+    STATEMENT = "statement", "Signed statement"
+    MEETING_NOTES = "meeting_notes", "Notes of an investigation meeting"
+    INVESTIGATION_REPORT = "investigation_report", "Investigation report"
+
+
+class Companion(models.TextChoices):
+    """Who may accompany an employee (Employment Relations Act 1999, section 10)."""
+
+    COLLEAGUE = "colleague", "A colleague"
+    UNION_REPRESENTATIVE = "union_representative", "A trade union representative"
+    UNION_OFFICIAL = "union_official", "An official employed or certified by a trade union"
+
+
 class RescheduleReason(models.TextChoices):
     COMPANION_UNAVAILABLE = "companion_unavailable", "The employee's companion cannot attend"
     OTHER = "other", "Another reason"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from incidents.workflow.choices import Recommendation, State
 from incidents.workflow.steps import Step, available_steps, step_named
 
 if TYPE_CHECKING:
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
 # (tests/test_guidance.py).
 RECOMMENDED = (
     "secure_account", "refer_to_lado", "request_content_removal", "confirm_removed", "resolve",
-    "record_lado_outcome", "open_investigation", "refer_to_hearing", "record_outcome", "lodge_appeal", "close",
-    "decide_appeal",
+    "record_lado_outcome", "open_investigation", "submit_investigation_report", "refer_to_hearing", "record_outcome",
+    "lodge_appeal", "close", "decide_appeal",
 )
 ALTERNATIVES = (
-    "withdraw", "escalate", "record_low_level_concern", "close_no_case", "give_management_advice", "reschedule",
-    "reopen",
+    "withdraw", "escalate", "record_low_level_concern", "record_investigation_meeting", "add_statement",
+    "close_no_case", "give_management_advice", "reschedule", "reopen",
 )
 
 
@@ -68,6 +69,8 @@ def _next(case: Case, step: Step) -> Next | None:
         return None
     if step.name == "refer_to_lado" and (not case.safeguarding or case.lado_referred_at is not None):
         return None  # any case may be referred, but only a safeguarding concern not yet referred is expected to be
+    if step.name == "submit_investigation_report" and case.investigation_reported_at is not None:
+        return None  # submitted: what happens next is the case manager's decision on it
     if step.name == "lodge_appeal":
         if not _appeal_may_come(case):
             return None
@@ -83,8 +86,20 @@ def _next(case: Case, step: Step) -> Next | None:
     return Next(step)
 
 
+# Once the investigating officer reports, the step their report recommends comes first.
+FOLLOWS_RECOMMENDATION = {
+    Recommendation.NO_CASE: "close_no_case",
+    Recommendation.MANAGEMENT_ADVICE: "give_management_advice",
+    Recommendation.HEARING: "refer_to_hearing",
+}
+
+
 def what_happens_next(case: Case) -> Next | None:
     """The step the procedure recommends now, or None when the case has ended."""
+    if case.state == State.INVESTIGATION and case.investigation_recommendation:
+        followed = _next(case, step_named(FOLLOWS_RECOMMENDATION[Recommendation(case.investigation_recommendation)]))
+        if followed is not None and not followed.waiting:
+            return Next(followed.step, "as the investigation report recommends")
     for name in RECOMMENDED:
         recommended = _next(case, step_named(name))
         if recommended is not None:

@@ -9,9 +9,10 @@ transition reads them, the event records them, the letters print them. Each give
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.utils import timezone
 
 from incidents import clock
@@ -20,6 +21,7 @@ from incidents.workflow.asking import (
     checklist,
     choice,
     day,
+    document,
     flag,
     line,
     moment,
@@ -32,9 +34,11 @@ from incidents.workflow.asking import (
 from incidents.workflow.choices import (
     AppealDecision,
     ContainmentStep,
+    DocumentKind,
     EscalationReason,
     LadoOutcome,
     Outcome,
+    Recommendation,
     RescheduleReason,
 )
 from incidents.working_days import add_working_days
@@ -105,6 +109,26 @@ class InvestigationMeeting(StepInput):
         "the investigation meeting", required=False,
         help="If it is arranged now: the notice of investigation gives the date, time and place.")
     meeting_place: str = line("Where the investigation meeting will be held", required=False)
+
+
+class _Addable(models.TextChoices):
+    """What an investigating officer may add as a document: a subset of `DocumentKind`."""
+
+    STATEMENT = DocumentKind.STATEMENT.value, "A signed statement"
+    EVIDENCE = DocumentKind.EVIDENCE.value, "Further evidence"
+
+
+def _blank_pdf() -> bytes:
+    """A one-page PDF, for the examples that need a file."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _current_officer(case: Case) -> Any:
@@ -231,6 +255,60 @@ class OpenInvestigation(InvestigationMeeting):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordInvestigationMeeting(StepInput):
+    held_at: datetime | None = moment("the meeting", missing="Enter the date and time of the meeting.")
+    attended: str = text("Who attended, and in what capacity", rows=2,
+                         missing="Say who attended the meeting.")
+    companion: str = line("The employee’s companion, if any", required=False,
+                          help="Their name. Whether they are a trade union representative is not asked: "
+                               "union membership is special category data.")
+    notes: str = text("Notes of the meeting", rows=8,
+                      help="What was asked and answered. The employee is given a copy to check.",
+                      missing="Record the notes of the meeting.")
+    signed_notes: Any = document("The signed notes, if you have them", DocumentKind.MEETING_NOTES,
+                                 required=False, help="PNG, JPEG or PDF, up to 10 MB.")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordInvestigationMeeting:
+        return cls(held_at=clock.now() - timedelta(hours=1),
+                   attended="The employee; the investigating officer; an HR adviser taking notes.",
+                   notes="The employee accepts writing the post and says it was meant as a joke.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddStatement(StepInput):
+    what: str = choice("What is it?", _Addable, missing="Choose whether this is a statement or further evidence.")
+    description: str = line("Whose statement, or what the evidence shows", max_length=500,
+                            missing="Say whose statement it is, or what the evidence shows.")
+    document: Any = document("The file", lambda given: given.what, help="PNG, JPEG or PDF, up to 10 MB. A statement "
+                             "should be signed and dated by the person who gave it.",
+                             missing="Choose the file to add.")
+
+    @classmethod
+    def example(cls, case: Case) -> AddStatement:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return cls(what=DocumentKind.STATEMENT, description="Statement of a colleague who saw the post",
+                   document=SimpleUploadedFile("statement.pdf", _blank_pdf(), content_type="application/pdf"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmitInvestigationReport(StepInput):
+    findings: str = text("Findings", rows=8,
+                         help="What the investigation established, and on what evidence. The hearing invitation "
+                              "sends this to the employee.",
+                         missing="Write the investigation's findings.")
+    recommendation: str = choice("Recommendation", Recommendation, missing="Choose what you recommend.")
+    report: Any = document("The signed report, if written as a document", DocumentKind.INVESTIGATION_REPORT,
+                           required=False, help="PNG, JPEG or PDF, up to 10 MB.")
+
+    @classmethod
+    def example(cls, case: Case) -> SubmitInvestigationReport:
+        return cls(findings="The post was made by the employee, who accepts writing it.",
+                   recommendation=Recommendation.HEARING)
+
+
+@dataclass(frozen=True, kw_only=True)
 class CloseNoCase(StepInput):
     reason: str = text("Why is the case closed?", missing="Give the reason for closing the case.")
 
@@ -254,7 +332,6 @@ class GiveManagementAdvice(StepInput):
 
 @dataclass(frozen=True, kw_only=True)
 class ReferToHearing(StepInput):
-    findings: str = text("The investigation’s findings", rows=4, missing="Summarise the investigation's findings.")
     hearing_at: datetime | None = moment("the hearing",
                                          help="After the school’s notice period, counted in working days.",
                                          missing="Enter the date and time of the hearing.")
@@ -272,8 +349,7 @@ class ReferToHearing(StepInput):
     def example(cls, case: Case) -> ReferToHearing:
         member = _someone(case, "headteacher", "chair_of_governors", "governor",
                           exclude=(case.investigating_officer,))
-        return cls(findings="The post was made by the employee.", hearing_at=_hearing_day(case),
-                   place="Meeting room 1", panel=(member,))
+        return cls(hearing_at=_hearing_day(case), place="Meeting room 1", panel=(member,))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -51,6 +51,7 @@ from incidents.workflow.choices import (
     EscalationReason,
     LadoOutcome,
     Outcome,
+    Recommendation,
     RescheduleReason,
     State,
     Suspension,
@@ -62,6 +63,7 @@ from incidents.workflow.steps import (
     APPEAL_PANEL,
     CASE_MANAGER,
     HEARING_PANEL,
+    INVESTIGATING_OFFICER,
     REPORTER,
     SAFEGUARDING,
     LetterRule,
@@ -99,6 +101,12 @@ def is_compromised_account(case: Case) -> bool:
 @refusal("The employee concerned is not known yet: record who the case is about first.")
 def employee_is_known(case: Case) -> bool:
     return case.subject_id is not None
+
+
+@refusal("The investigating officer has not submitted the investigation report. Arranging a hearing now "
+         "would skip the first step of the ACAS Code: establishing the facts of the case before any hearing.")
+def investigation_report_submitted(case: Case) -> bool:
+    return case.investigation_reported_at is not None
 
 
 @refusal("The outcome can only be recorded once the hearing has taken place.")
@@ -280,6 +288,12 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     appeal_panel = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="cases_appeal")
     appeal_decision = models.CharField(max_length=20, choices=AppealDecision.choices, blank=True)
 
+    investigation_reported_at = models.DateTimeField(
+        "investigation report submitted at", null=True, blank=True,
+        help_text="When the investigating officer submitted the report; a hearing needs one.")
+    investigation_findings = models.TextField(blank=True)
+    investigation_recommendation = models.CharField(max_length=30, choices=Recommendation.choices, blank=True)
+
     closure = models.CharField(max_length=30, choices=Closure.choices, blank=True)
     suspension_review_on = models.DateField(null=True, blank=True)
 
@@ -356,8 +370,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                 "reason": f"The removal deadline ({_long_date(_known(self.removal_deadline))}) has not passed yet."
             })
         _check_meeting(given.meeting_at, given.meeting_place)
-        self._assign_investigating_officer(given.investigating_officer)
-        self._start_investigation_clock()
+        self._start_investigation(given.investigating_officer)
 
     @step(state, source=State.REPORTED, target=State.CONTAINMENT, who=CASE_MANAGER,
           label="Secure the account", done="What was done to secure the account is recorded.",
@@ -422,8 +435,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.lado_outcome = given.lado_outcome
         if given.investigate:
             _check_meeting(given.meeting_at, given.meeting_place)
-            self._assign_investigating_officer(given.investigating_officer)
-            self._start_investigation_clock()
+            self._start_investigation(given.investigating_officer)
             return State.INVESTIGATION
         self._check_back_at_work()
         self.closure = Closure.LADO_OUTCOME
@@ -439,8 +451,36 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         """Establish the facts: an investigating officer is appointed and the employee told, with
         the investigation meeting if it is arranged now."""
         _check_meeting(given.meeting_at, given.meeting_place)
-        self._assign_investigating_officer(given.investigating_officer)
-        self._start_investigation_clock()
+        self._start_investigation(given.investigating_officer)
+
+    @step(state, source=State.INVESTIGATION, target=State.INVESTIGATION, who=INVESTIGATING_OFFICER,
+          label="Record an investigation meeting", done="Investigation meeting recorded.",
+          given=inputs.RecordInvestigationMeeting)
+    def record_investigation_meeting(self, given: inputs.RecordInvestigationMeeting) -> None:
+        """A meeting with the employee or a witness: when, who attended (the employee may be
+        accompanied), and the notes, with the signed notes when there are some."""
+        if given.held_at is None or given.held_at > clock.now():
+            raise ValidationError({"held_at": "Record a meeting that has taken place: its time cannot be in "
+                                              "the future."})
+
+    @step(state, source=State.INVESTIGATION, target=State.INVESTIGATION, who=INVESTIGATING_OFFICER,
+          label="Add a statement or evidence", done="Added to the investigation.",
+          given=inputs.AddStatement)
+    def add_statement(self, given: inputs.AddStatement) -> None:
+        """A signed statement or further evidence, kept with the case's evidence: seen by those on
+        the case who see evidence, never by the person who reported it."""
+
+    @step(state, source=State.INVESTIGATION, target=State.INVESTIGATION, who=INVESTIGATING_OFFICER,
+          label="Submit the investigation report", done="Investigation report submitted to the case manager.",
+          given=inputs.SubmitInvestigationReport)
+    def submit_investigation_report(self, given: inputs.SubmitInvestigationReport) -> None:
+        """The findings and a recommendation (no case to answer, management advice or a hearing),
+        which the case manager decides on. Submitted again, it replaces the earlier report."""
+        if given.recommendation not in Recommendation.values:
+            raise ValidationError({"recommendation": "Choose what you recommend."})
+        self.investigation_reported_at = clock.now()
+        self.investigation_findings = given.findings
+        self.investigation_recommendation = given.recommendation
 
     @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
           label="Close: no case to answer", done="Closed: no case to answer.",
@@ -463,14 +503,14 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.INVESTIGATION, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
           label="Refer to a disciplinary hearing", done="Hearing arranged.",
-          given=inputs.ReferToHearing, conditions=[employee_is_known],
+          given=inputs.ReferToHearing, conditions=[employee_is_known, investigation_report_submitted],
           letters=to_employee(Kind.HEARING_INVITATION))
     def refer_to_hearing(self, given: inputs.ReferToHearing) -> None:
-        """The investigation found a case to answer: a hearing after the notice period, heard by
-        people who did not investigate it. The invitation gives `documents_by`, the date by which
-        the employee sends their own documents and witnesses (by default two working days before
-        the hearing), and whom to ask for adjustments or another format (by default the school's
-        HR contact)."""
+        """The investigation report found a case to answer: a hearing after the notice period, heard
+        by people who did not investigate it. The invitation gives the report's findings,
+        `documents_by`, the date by which the employee sends their own documents and witnesses (by
+        default two working days before the hearing), and whom to ask for adjustments or another
+        format (by default the school's HR contact)."""
         _check_hearing_time(self, given.hearing_at, "hearing_at")
         hearing_day = clock.localdate(_known(given.hearing_at))
         if given.documents_by is not None and not clock.today() < given.documents_by < hearing_day:
@@ -606,8 +646,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     def reopen(self, given: inputs.Reopen) -> None:
         """New evidence has come to light."""
         _check_meeting(given.meeting_at, given.meeting_place)
-        self._assign_investigating_officer(given.investigating_officer)
-        self._start_investigation_clock()
+        self._start_investigation(given.investigating_officer)
         self.closure = ""
 
     # --- Precautionary suspension (beside the main procedure) --------------------
@@ -638,6 +677,15 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.suspension_review_on = None
 
     # --- Helpers for the steps above --------------------------------------------
+
+    def _start_investigation(self, officer: Any) -> None:
+        """An investigation (new, or again after the case was reopened) with its officer, and no
+        report yet: a hearing waits for this investigation's report."""
+        self._assign_investigating_officer(officer)
+        self._start_investigation_clock()
+        self.investigation_reported_at = None
+        self.investigation_findings = ""
+        self.investigation_recommendation = ""
 
     def _assign_investigating_officer(self, officer: Any) -> None:
         officer = officer or self.investigating_officer

@@ -41,6 +41,7 @@ class Who:
 REPORTER = Who("the person who reported it", permissions.can_withdraw_report)
 CASE_MANAGER = Who("the case manager", permissions.can_manage_case)
 SAFEGUARDING = Who("the case manager or the designated safeguarding lead", permissions.can_refer_safeguarding)
+INVESTIGATING_OFFICER = Who("the investigating officer", permissions.can_investigate)
 HEARING_PANEL = Who("a member of the hearing panel", permissions.can_hear_case)
 APPEAL_PANEL = Who("a member of the appeal panel", permissions.can_hear_appeal)
 

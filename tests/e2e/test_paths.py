@@ -10,6 +10,7 @@ from incidents import clock
 from incidents.models import Case
 from incidents.workflow import State
 from incidents.working_days import add_working_days
+from tests.factories import one_page_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,10 +73,39 @@ def test_headteacher_takes_a_breach_from_removal_to_a_final_warning_and_closes_i
               lambda p: p.get_by_label("How was the removal confirmed?").fill("Checked the group: gone."))
     take_step(page, accessible, "Open an investigation",
               lambda p: p.get_by_label("Investigating officer").select_option(str(school.investigator.pk)))
+
+    # The investigating officer's part: a meeting, a signed statement, the report.
+    sign_in(school.investigator)
+    page.goto(case.get_absolute_url())
+    assert page.get_by_text("Submit the investigation report").first.is_visible()
+
+    def meeting(p):
+        p.get_by_label("Date of the meeting").fill(clock.today().isoformat())
+        p.get_by_label("Time of the meeting").fill("08:30")
+        p.get_by_label("Who attended, and in what capacity").fill("The employee and the investigating officer.")
+        p.get_by_label("The employee’s companion, if any").fill("Jo Booth")
+        p.get_by_label("Notes of the meeting").fill("The employee accepts writing the post.")
+    take_step(page, accessible, "Record an investigation meeting", meeting)
+
+    def add_statement(p):
+        p.get_by_label("A signed statement").check()
+        p.get_by_label("Whose statement, or what the evidence shows").fill("Statement of Ann Lee")
+        p.get_by_label("The file").set_input_files(
+            {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": one_page_pdf()})
+    take_step(page, accessible, "Add a statement or evidence", add_statement)
+    assert page.get_by_role("cell", name="Signed statement: Statement of Ann Lee").is_visible()
+
+    def report(p):
+        p.get_by_label("Findings").fill("The employee made the post and left it up.")
+        p.get_by_label("A disciplinary hearing").check()
+    take_step(page, accessible, "Submit the investigation report", report)
+    assert page.get_by_text("The employee made the post and left it up.", exact=True).is_visible()
+
+    sign_in(school.headteacher)
+    page.goto(case.get_absolute_url())
     hearing_day = add_working_days(clock.today(), 5)
 
     def hearing(p):
-        p.get_by_label("The investigation’s findings").fill("The employee made the post and left it up.")
         p.get_by_label("Date of the hearing").fill(hearing_day.isoformat())
         p.get_by_label("Time of the hearing").fill("10:00")
         p.get_by_label("Place").fill("Meeting room 1")

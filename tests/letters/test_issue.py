@@ -60,11 +60,11 @@ def test_removal_request_cites_the_post_the_clause_and_a_deadline_after_the_bank
 
 
 def test_hearing_invitation_gives_allegations_rights_dates_and_the_evidence_bundle(procedure, school):
-    case = procedure.case_at(State.INVESTIGATION, clauses=[clause("e.2")])
+    case = procedure.case_ready_for_hearing(clauses=[clause("e.2")])
     services.evidence_add(case=case, by=school.investigator, link="https://facebook.example/posts/1",
                           description="The post, archived by the investigating officer.")
     services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
-        findings="The employee accepts writing the post.", hearing_at=HEARING_AT, place="Meeting room 1",
+        hearing_at=HEARING_AT, place="Meeting room 1",
         panel=[school.headteacher], gross_misconduct_alleged=True))
 
     invitation = letter(case, Letter.Kind.HEARING_INVITATION)
@@ -117,10 +117,10 @@ def test_outcome_letter_in_large_print_for_a_final_written_warning(procedure, sc
 
 
 def test_appeal_deadline_in_the_outcome_letter_skips_easter(procedure, school):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     procedure.clock.move_to(datetime(2026, 3, 20, 9, 0, tzinfo=LONDON), tick=False)
     services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
-        findings="Found.", place="Room 1", hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON),
+        place="Room 1", hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON),
         panel=[school.headteacher], gross_misconduct_alleged=True))
     procedure.clock.move_to(datetime(2026, 3, 30, 15, 0, tzinfo=LONDON), tick=False)
     services.step_take(case=case, by=school.headteacher, given=inputs.RecordOutcome(
@@ -250,7 +250,7 @@ def test_hostile_text_is_printed_as_text_and_fetches_nothing(procedure, school):
 
 
 def test_a_letter_that_cannot_be_rendered_stops_the_step(procedure, school):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     events = case.events.count()
     with mock.patch("incidents.letters.render.html_to_pdf", side_effect=OSError("Pango is missing")):
         with pytest.raises(OSError):
@@ -315,11 +315,11 @@ def test_downloads_are_for_those_allowed_and_logged(procedure, school):
 
 
 def test_preview_shows_the_letter_the_step_would_issue_and_stores_nothing(procedure, school):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     before = (Letter.objects.count(), CaseEvent.objects.count())
 
     [preview] = services.step_preview(case=case, by=school.headteacher, given=inputs.ReferToHearing(
-        findings="Found.", hearing_at=HEARING_AT, place="Meeting room 1", panel=(school.headteacher,),
+        hearing_at=HEARING_AT, place="Meeting room 1", panel=(school.headteacher,),
         documents_by=date(2026, 3, 5)))
 
     words = pdf.text(preview.pdf)
@@ -331,8 +331,8 @@ def test_preview_shows_the_letter_the_step_would_issue_and_stores_nothing(proced
     assert case.state == State.INVESTIGATION
     with pytest.raises(ValidationError, match="documents and witnesses must be after today and before the hearing"):
         services.step_preview(case=case, by=school.headteacher, given=inputs.ReferToHearing(
-            findings="Found.", hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,),
+            hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,),
             documents_by=date(2026, 3, 11)))
     with pytest.raises(services.NotPermitted):
         services.step_preview(case=case, by=school.staff, given=inputs.ReferToHearing(
-            findings="Found.", hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,)))
+            hearing_at=HEARING_AT, place="Room 1", panel=(school.headteacher,)))

@@ -11,6 +11,7 @@ from PIL import Image
 from incidents.letters import render
 from incidents.models import Letter
 from incidents.workflow import Outcome, State
+from tests.factories import one_page_pdf
 from tests.letters import pdf
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stand_in_renderer(monkeypatch):
     """These tests are about which letters are written, not how they look (see test_issue.py)."""
-    monkeypatch.setattr(render, "html_to_pdf", lambda html, **kwargs: b"%PDF-1.7 " + html.encode())
+    blank = one_page_pdf()
+    monkeypatch.setattr(render, "html_to_pdf", lambda html, **kwargs: blank)
 
 
 def test_every_letter_a_case_can_have_in_both_formats(procedure, tmp_path, stand_in_renderer):

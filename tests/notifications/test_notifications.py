@@ -129,7 +129,7 @@ def test_an_appointment_reaches_the_person_appointed_not_the_one_who_made_it(
 
 def test_hearing_and_appeal_panels_are_told_when_appointed(procedure, school, smtp,
                                                            django_capture_on_commit_callbacks):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     with django_capture_on_commit_callbacks(execute=True):
         procedure.refer_to_hearing(case, panel=[school.governor2, school.hr])
     for member in (school.governor2, school.hr):

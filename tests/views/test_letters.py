@@ -41,7 +41,7 @@ def test_the_reporter_downloads_their_acknowledgement_but_no_other_letter(client
 
 def test_previewing_a_steps_letter_shows_it_changes_nothing_and_is_on_the_access_record(
         client, procedure, school, real_letters):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     letters, events = case.letters.count(), case.events.count()
     client.force_login(school.headteacher)
     url = reverse("incidents:case_step", args=[case.uuid, "refer_to_hearing"])
@@ -62,7 +62,7 @@ def test_previewing_a_steps_letter_shows_it_changes_nothing_and_is_on_the_access
 
 
 def test_previewing_with_bad_input_shows_the_same_message_as_the_step(client, procedure, school):
-    case = procedure.case_at(State.INVESTIGATION)
+    case = procedure.case_ready_for_hearing()
     client.force_login(school.headteacher)
     data = form_data(school, "refer_to_hearing") | {"hearing_at_date": "2026-03-05", "preview": "1"}
     response = client.post(reverse("incidents:case_step", args=[case.uuid, "refer_to_hearing"]), data)
