@@ -58,8 +58,9 @@ def hearing_outcome_on_10_december(procedure, school):
     case = procedure.report()
     services.step_take(case=case, by=school.headteacher, given=inputs.OpenInvestigation(
         investigating_officer=school.investigator))
+    procedure.submit_report(case)
     services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
-        findings="The post was made by the employee.", hearing_at=datetime(2026, 12, 10, 10, 0, tzinfo=LONDON),
+        hearing_at=datetime(2026, 12, 10, 10, 0, tzinfo=LONDON),
         place="Meeting room 1", panel=[school.headteacher]))
     procedure.clock.move_to(datetime(2026, 12, 10, 14, 0, tzinfo=LONDON), tick=False)
     services.step_take(case=case, by=school.headteacher, given=inputs.RecordOutcome(
