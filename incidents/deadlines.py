@@ -231,6 +231,15 @@ DEADLINES: tuple[Deadline, ...] = (
         do="Hold the appeal hearing, then record the decision.",
     ),
     Deadline(
+        # School Staffing (England) Regulations 2009: the local authority, notified of a dismissal,
+        # gives notice within 14 days; the case manager records when it has.
+        name="authority_notice", label="The local authority gives notice",
+        applies=Q(authority_notice_on__isnull=True), field="authority_notice_due_on",
+        waiting="the case manager", role="manage_case",
+        do="Check that the local authority has given the notice it was asked to give, and record the date it "
+           "did; if it has not, ask it to.",
+    ),
+    Deadline(
         name="suspension_review", label="Suspension review",
         applies=Q(suspension=Suspension.SUSPENDED), field="suspension_review_on",
         waiting="the case manager", role="manage_case",

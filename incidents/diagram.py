@@ -16,7 +16,7 @@ def mermaid(model: type[models.Model], field_name: str) -> str:
     field: Any = model._meta.get_field(field_name)
     order = {value: position for position, value in enumerate(dict(field.choices))}
     edges = {(source, target, step.name) for step in steps() if step.field == field_name
-             for source in step.sources for target in step.targets}
+             for source in step.sources for target in ((source,) if step.keeps_stage else step.targets)}
     lines = ["stateDiagram-v2", f"    [*] --> {field.default}"]
     for source, target, name in sorted(edges, key=lambda e: (order[e[0]], order[e[1]], e[2])):
         lines.append(f"    {source} --> {target}: {name}")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from incidents import clock, services
 from incidents.models import Case
 from incidents.workflow import (
+    DISMISSALS,
     Outcome,
     State,
     Suspension,
@@ -88,6 +89,29 @@ class Procedure:
         self.submit_report(case)
         return case
 
+    def case_dismissed(self, state: str = State.OUTCOME_ISSUED) -> Case:
+        """A new case ended in summary dismissal by a one-governor committee (the school's committee
+        size set to 1), at `state`: the outcome issued, under appeal, or closed."""
+        p = self.people
+        p.school.dismissal_committee_size = 1
+        p.school.save()
+        case = self.case_ready_for_hearing()
+        services.step_take(case=case, by=case.case_manager, given=inputs.ReferToHearing(
+            hearing_at=HEARING_AT, place="Meeting room 1", panel=[p.chair], gross_misconduct_alleged=True))
+        self.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
+        services.step_take(case=case, by=p.chair, given=inputs.RecordOutcome(
+            outcome=Outcome.SUMMARY_DISMISSAL, reasons="Gross misconduct was found."))
+        if state == State.APPEAL:
+            self.clock.move_to(datetime(2026, 3, 12, 9, 0, tzinfo=LONDON), tick=False)
+            services.step_take(case=case, by=case.case_manager, given=inputs.LodgeAppeal(
+                grounds="Too severe.", received_on=clock.today(), hearing_at=APPEAL_HEARING_AT,
+                place="Meeting room 2", panel=[p.governor]))
+        elif state == State.CLOSED:
+            services.step_take(case=case, by=case.case_manager, given=inputs.Close(
+                reason="The employee said in writing they will not appeal."))
+        assert case.state == state
+        return case
+
     def submit_report(self, case: Case) -> None:
         """The investigating officer reports, recommending a hearing."""
         services.step_take(case=case, by=case.investigating_officer, given=inputs.SubmitInvestigationReport(
@@ -96,20 +120,30 @@ class Procedure:
     def refer_to_hearing(self, case: Case, panel=None) -> None:
         if case.investigation_reported_at is None:
             self.submit_report(case)
+        p = self.people
+        if panel is None:  # a staff dismissal committee when the employee's live warnings make dismissal possible
+            panel = [p.chair, p.governor, p.governor2] if case.most_serious_outcome() in DISMISSALS else [p.headteacher]
         services.step_take(case=case, by=case.case_manager, given=inputs.ReferToHearing(
-            hearing_at=HEARING_AT, place="Meeting room 1", panel=panel or [self.people.headteacher]))
+            hearing_at=HEARING_AT, place="Meeting room 1", panel=panel))
 
     def hold_hearing(self, case: Case, outcome: str = Outcome.FINAL_WRITTEN_WARNING) -> None:
         self.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
-        services.step_take(case=case, by=self.people.headteacher, given=inputs.RecordOutcome(
+        member = case.hearing_panel.order_by("pk").first()
+        services.step_take(case=case, by=member, given=inputs.RecordOutcome(
             outcome=outcome, reasons="The post breached clause a.2 and was left up after a request."))
 
     def lodge_appeal(self, case: Case) -> None:
-        p = self.people
         self.clock.move_to(datetime(2026, 3, 12, 9, 0, tzinfo=LONDON), tick=False)
         services.step_take(case=case, by=case.case_manager, given=inputs.LodgeAppeal(
             grounds="The sanction is too severe.", received_on=clock.today(), hearing_at=APPEAL_HEARING_AT,
-            place="Meeting room 2", panel=[p.chair, p.governor]))
+            place="Meeting room 2", panel=self.appeal_panel(case)))
+
+    def appeal_panel(self, case: Case) -> list:
+        """Two governors; after a committee of all three heard the case, three others not involved."""
+        p = self.people
+        if case.hearing_panel.filter(pk=p.chair.pk).exists():
+            return [p.dsl, p.hr, p.staff2]
+        return [p.chair, p.governor]
 
 
 # --- Every step, for the tests that go through all of them ---------------------------
@@ -128,6 +162,8 @@ def reach(procedure, take, source: str, step: str) -> Case:
         if source == Suspension.LIFTED:
             take("lift_suspension", case, case.case_manager)
         return case
+    if step == "record_authority_notice":
+        return procedure.case_dismissed(source)
     kind = Case.Kind.COMPROMISED_ACCOUNT if step == "secure_account" else Case.Kind.BREACH
     case = procedure.case_at(source, kind=kind) if source != State.CONTAINMENT else procedure.case_at(source)
     if step == "refer_to_hearing":
@@ -149,6 +185,6 @@ def who_may(step: str, case: Case, p) -> list:
         "record_investigation_meeting": [p.investigator],
         "add_statement": [p.investigator],
         "submit_investigation_report": [p.investigator],
-        "record_outcome": [p.headteacher],
-        "decide_appeal": [p.chair, p.governor],
+        "record_outcome": list(case.hearing_panel.order_by("pk")) or [p.headteacher],
+        "decide_appeal": list(case.appeal_panel.order_by("pk")) or [p.chair, p.governor],
     }.get(step, [case.case_manager])

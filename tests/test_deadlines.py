@@ -74,6 +74,13 @@ def suspension_review(procedure, take, school) -> tuple[Case, date]:
     return case, date(2026, 3, 16)
 
 
+def authority_notice(procedure, take, school) -> tuple[Case, date]:
+    school.school.appeal_window_working_days = 15  # so that the authority's notice is the next deadline
+    school.school.save()
+    case = procedure.case_dismissed()  # at a community school, whose employer is the local authority
+    return case, HEARING_AT.date() + timedelta(days=14)
+
+
 SCENARIOS: dict[str, Callable] = {
     "content_removal": content_removal,
     "lado_referral": lado_referral,
@@ -82,6 +89,7 @@ SCENARIOS: dict[str, Callable] = {
     "appeal_window": appeal_window,
     "appeal_hearing": appeal_hearing,
     "suspension_review": suspension_review,
+    "authority_notice": authority_notice,
 }
 BY_NAME = {deadline.name: deadline for deadline in DEADLINES}
 
@@ -190,9 +198,10 @@ def test_a_case_closed_by_dismissal_leaves_no_suspension_review_overdue(procedur
     case, review_on = suspension_review(procedure, take, school)
     # gross misconduct alleged, so dismissal is possible
     procedure.submit_report(case)
-    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True,
+         panel=[school.chair, school.governor, school.governor2])  # a staff dismissal committee
     move_to(procedure, HEARING_AT.date(), hour=14)
-    take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
+    take("record_outcome", case, school.chair, outcome=Outcome.DISMISSAL_WITH_NOTICE,
          termination_on=date(2026, 4, 7), notice_weeks=4, final_pay="Paid on the last day, with holiday owed.")
     take("close", case, case.case_manager)
     assert case.state == State.CLOSED and case.suspension == Suspension.SUSPENDED  # employment ended with it

@@ -87,6 +87,17 @@ def test_every_input_a_letter_prints_is_asked_by_a_step_that_issues_it(procedure
                 reading = Reading(given.arguments())
                 letter_facts(case=case, kind=preview.kind, by=actor, arguments=reading)
                 read_by_letter.setdefault(preview.kind, set()).update(reading.read)
+    # a dismissal, heard by a staff dismissal committee, is also notified to the local authority
+    case = procedure.case_ready_for_hearing()
+    take("refer_to_hearing", case, school.headteacher, gross_misconduct_alleged=True,
+         panel=[school.chair, school.governor, school.governor2], hearing_at=HEARING_AT)
+    procedure.clock.move_to(HEARING_AT + timedelta(hours=3), tick=False)
+    dismissal = replace(step_named("record_outcome").given.example(case), outcome=Outcome.SUMMARY_DISMISSAL)
+    for preview in services.step_preview(case=case, by=school.chair, given=dismissal):
+        asked_by_issuers.setdefault(preview.kind, set()).update(name for name, _ in dismissal.asks())
+        reading = Reading(dismissal.arguments())
+        letter_facts(case=case, kind=preview.kind, by=school.chair, arguments=reading)
+        read_by_letter.setdefault(preview.kind, set()).update(reading.read)
     assert set(asked_by_issuers) == set(Letter.Kind.values) - {Letter.Kind.ACKNOWLEDGEMENT}
     unasked = {kind: sorted(read - asked_by_issuers[kind]) for kind, read in read_by_letter.items()
                if read - asked_by_issuers[kind]}
@@ -134,10 +145,13 @@ def test_previewing_a_step_that_sends_no_letter_says_so(client, procedure, schoo
 
 def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_and_final_pay(
         client, procedure, school, take, real_letters):
+    school.school.type = school.school.Type.ACADEMY  # the school gives notice itself
+    school.school.save()
     case = procedure.case_ready_for_hearing()  # gross misconduct alleged: dismissal is possible
-    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True,
+         panel=[school.chair, school.governor, school.governor2])  # a staff dismissal committee
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
-    client.force_login(school.headteacher)
+    client.force_login(school.chair)
     response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_outcome"]), {
         "outcome": "dismissal_with_notice", "reasons": "Repeated breaches after a final written warning.",
         "termination_on": "2026-04-10", "notice_weeks": "4",
@@ -151,9 +165,10 @@ def test_a_dismissal_recorded_in_the_browser_gives_its_termination_date_notice_a
 
 def test_a_dismissal_with_notice_needs_its_last_day_of_employment(client, procedure, school, take):
     case = procedure.case_ready_for_hearing()  # gross misconduct alleged: dismissal is possible
-    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True,
+         panel=[school.chair, school.governor, school.governor2])  # a staff dismissal committee
     procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
-    client.force_login(school.headteacher)
+    client.force_login(school.chair)
     events = case.events.count()
     response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_outcome"]), {
         "outcome": "dismissal_with_notice", "reasons": "Repeated breaches.", "confirm": "on"})

@@ -131,10 +131,11 @@ def test_a_case_does_not_close_while_the_employee_is_still_suspended(procedure, 
 
 def test_a_dismissal_closes_the_case_with_the_suspension_in_place(procedure, school, take):
     case = procedure.case_ready_for_hearing()
-    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True)
+    take("refer_to_hearing", case, school.headteacher, hearing_at=HEARING_AT, gross_misconduct_alleged=True,
+         panel=[school.chair, school.governor, school.governor2])  # a staff dismissal committee
     take("suspend", case, school.headteacher)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=4), tick=False)
-    take("record_outcome", case, school.headteacher, outcome=Outcome.DISMISSAL_WITH_NOTICE,
+    take("record_outcome", case, school.chair, outcome=Outcome.DISMISSAL_WITH_NOTICE,
          reasons="Repeated breaches after a final warning.", termination_on=(HEARING_AT + timedelta(weeks=4)).date(),
          notice_weeks=4, final_pay="Your final pay, with accrued holiday, is paid on your last day.")
     procedure.clock.move_to(HEARING_AT + timedelta(days=30), tick=False)

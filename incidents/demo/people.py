@@ -39,10 +39,12 @@ SCHOOLS = {
         "address": "Sandy Lane\nRainow\nMacclesfield\nCheshire\nSK10 5UB",
         "motto": "Caring, Learning, Achieving.",
         "hr_contact": "Simon Fletcher, HR adviser, Peak Edge Learning Trust (simon.fletcher@example.org)",
+        "clerk_to_governors": "Helen Ward",
+        "local_authority": "Cheshire East Council, Human Resources\nWestfields, Middlewich Road\nSandbach\nCW11 1HZ",
     },
     BOLLINGTON: {
         "name": "Bollington Cross Primary School",
-        "type": School.Type.COMMUNITY,
+        "type": School.Type.ACADEMY,
         "address": "Grimshaw Lane\nBollington\nMacclesfield\nCheshire\nSK10 5JB",
         "motto": "Learning and growing together.",
         "hr_contact": "Joanne Reid, HR adviser, Peak Edge Learning Trust (joanne.reid@example.org)",
@@ -130,6 +132,7 @@ EMPLOYEES = (
     Employee(RAINOW, "Ryan Cole", "Sports coach"),
     Employee(RAINOW, "Kieran Walsh", "Teaching assistant (Year 4)"),
     Employee(RAINOW, "Natalie Brooks", "Cover supervisor"),
+    Employee(RAINOW, "Dean Foster", "Teaching assistant (Year 1)"),
     Employee(BOLLINGTON, "Gareth Mills", "Teaching assistant (Year 5)"),
 )
 

@@ -395,6 +395,40 @@ def megan_hughes_outcome_issued(d: Demo) -> Iterator[datetime]:
             "e.3). Megan is expected to leave the group, take part in mediation and follow the policy."))
 
 
+def dean_foster_dismissed(d: Demo) -> Iterator[datetime]:
+    """Gross misconduct alleged, heard by a staff dismissal committee of three governors: summary
+    dismissal, notified to the local authority (Rainow is a community school), whose notice is awaited."""
+    head = d.user("headteacher")
+    committee = (d.user("chair"), d.user("governor"), d.user("governor2"))
+    yield d.ago(32, 16, 20)
+    case = services.case_report(
+        reporter=d.user("staff"), school=d.rainow, kind=Case.Kind.BREACH, subject=d.staff("Dean Foster"),
+        platform=Case.Platform.FACEBOOK, clauses=d.clauses("e.2"), seen_on=d.day(32),
+        description=(
+            "Dean posted on his public Facebook page a video he filmed in the staff room without asking, of a "
+            "colleague upset after a difficult lesson, with captions mocking her. It has been shared over 200 "
+            "times and parents have commented on it. Using social media to humiliate a colleague (e.2)."
+        ),
+    )
+    yield d.ago(31, 9, 0)
+    services.step_take(case=case, by=head, given=inputs.OpenInvestigation(
+        investigating_officer=d.user("investigator")))
+    yield from investigated(
+        d, case, met=27, statement=24, reported=20,
+        findings="Dean accepts filming and posting the video and writing the captions. The colleague did not "
+            "know she was filmed and has been off work since. The video stayed up for three days.")
+    yield d.ago(19, 11, 0)
+    services.step_take(case=case, by=head, given=inputs.ReferToHearing(
+        hearing_at=d.ago(10, 10), place="The meeting room, Rainow Primary School", panel=committee,
+        gross_misconduct_alleged=True))
+    yield d.ago(10, 15, 0)
+    services.step_take(case=case, by=committee[0], given=inputs.RecordOutcome(
+        outcome=Outcome.SUMMARY_DISMISSAL,
+        reasons="Secretly filming a colleague in distress and publishing it to mock her is gross misconduct (e.2). "
+            "The committee considered a final written warning and found the trust between Dean and the school "
+            "cannot be restored."))
+
+
 def tom_whitfield_investigation(d: Demo) -> Iterator[datetime]:
     """Referred to the LADO, who advised a disciplinary investigation: under investigation."""
     yield d.ago(20, 10, 40)
@@ -633,6 +667,7 @@ RAINOW_CASES: list[Scenario] = [
     priya_shah_no_case,
     ellie_marsh_management_advice,
     megan_hughes_outcome_issued,
+    dean_foster_dismissed,
     tom_whitfield_investigation,
     sam_patel_hearing_scheduled,
     catherine_moss_investigation,

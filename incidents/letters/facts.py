@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -34,6 +34,7 @@ from incidents.workflow import (
     warning_expiry,
     warning_months,
 )
+from incidents.workflow.procedure import AUTHORITY_NOTICE_DAYS
 from incidents.working_days import add_working_days, working_days_before
 
 if TYPE_CHECKING:
@@ -150,12 +151,15 @@ def _step_details(case: Case, step: str) -> dict[str, Any]:
 
 
 def _appeal_to(case: Case) -> dict[str, str]:
-    """Appeals go to the chair of governors (or, when the chair heard the case, the governing board)."""
+    """Appeals go to the chair of governors; when the chair managed or heard the case, to the clerk
+    to the governing body, by name where the school has recorded it (the chair cannot sit)."""
     chair = (Membership.objects.filter(school=case.school, role=Role.CHAIR_OF_GOVERNORS)
              .select_related("user").first())
-    if chair and not case.hearing_panel.filter(pk=chair.user_id).exists():
+    if chair and chair.user_id != case.case_manager_id and not case.hearing_panel.filter(pk=chair.user_id).exists():
         return {"name": name_of(chair.user), "title": "Chair of Governors"}
-    return {"name": "The Clerk to the Governing Board", "title": case.school.name}
+    if case.school.clerk_to_governors:
+        return {"name": case.school.clerk_to_governors, "title": "Clerk to the Governing Body"}
+    return {"name": "The Clerk to the Governing Body", "title": ""}
 
 
 def _consequences(clause: dict[str, Any], most_serious: str) -> str:
@@ -353,7 +357,24 @@ def _outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
         "notice_weeks": a.get("notice_weeks"),
         "final_pay": a.get("final_pay", ""),
         "local_authority_notified": dismissal and case.school.local_authority_is_employer,
+        "authority_notice_due_on": case.authority_notice_due_on or today + timedelta(days=AUTHORITY_NOTICE_DAYS),
         "clauses": _clauses(case),
+    }
+
+
+def _authority_notification(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
+    """What the authority needs to give notice: who, what was decided, by whom, and by when."""
+    outcome = a.get("outcome") or case.outcome
+    return {
+        "outcome": outcome,
+        "outcome_label": Outcome(outcome).label.lower(),
+        "decided_on": case.outcome_on or today,
+        "hearing_at": case.hearing_at,
+        "committee": [_person_from(member, case.school) for member in case.hearing_panel.all()],
+        "termination_on": a.get("termination_on"),
+        "notice_weeks": a.get("notice_weeks"),
+        "notice_due_on": case.authority_notice_due_on or today + timedelta(days=AUTHORITY_NOTICE_DAYS),
+        "appeal_deadline": case.appeal_deadline,
     }
 
 
@@ -446,6 +467,7 @@ GATHER: dict[str, Callable[[Case, dict[str, Any], date], dict[str, Any]]] = {
     Kind.LADO_REFERRAL: _lado_referral,
     Kind.NO_FURTHER_ACTION: _no_further_action,
     Kind.REPORT_CLOSED: _report_closed,
+    Kind.AUTHORITY_NOTIFICATION: _authority_notification,
 }
 
 
@@ -463,6 +485,9 @@ def recipient_of(case: Case, kind: str) -> tuple[StaffMember | None, User | None
         return record, case.reporter, name_of(case.reporter), record.job_title if record else ""
     if spec.recipient == Recipient.PLATFORM:
         return None, None, f"{Case.Platform(case.platform).label}: Trust and Safety team", ""
+    if spec.recipient == Recipient.LOCAL_AUTHORITY:
+        name, _, address = (case.school.local_authority.strip() or "The local authority").partition("\n")
+        return None, None, name.strip(), ", ".join(line.strip() for line in address.splitlines() if line.strip())
     return None, None, "The Local Authority Designated Officer", "Local Authority Designated Officer service"
 
 

@@ -18,6 +18,7 @@ class Recipient:
     REPORTER = "reporter"  # the member of staff who reported the concern
     PLATFORM = "platform"  # the social media platform's safety team
     LADO = "lado"  # the Local Authority Designated Officer
+    LOCAL_AUTHORITY = "local_authority"  # the employer at a community or voluntary-controlled school
 
 
 class Signatory:
@@ -60,6 +61,8 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
     LetterKind(Kind.LADO_REFERRAL, "LAD", Recipient.LADO, Signatory.ACTOR),
     LetterKind(Kind.NO_FURTHER_ACTION, "NFA", Recipient.SUBJECT, Signatory.CASE_MANAGER),
     LetterKind(Kind.REPORT_CLOSED, "CLR", Recipient.REPORTER, Signatory.CASE_MANAGER),
+    LetterKind(Kind.AUTHORITY_NOTIFICATION, "LAN", Recipient.LOCAL_AUTHORITY, Signatory.ACTOR,
+               "for the staff dismissal committee"),
 ]}
 
 
@@ -78,4 +81,6 @@ def kinds_for_case(case: Case) -> list[str]:
         excluded = {Kind.CONTENT_REMOVAL_REQUEST}
     else:
         excluded = {Kind.PLATFORM_TAKEDOWN_REQUEST}
+    if not case.school.local_authority_is_employer:
+        excluded.add(Kind.AUTHORITY_NOTIFICATION)
     return [kind for kind in KINDS if kind not in excluded]

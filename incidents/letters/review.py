@@ -63,6 +63,9 @@ ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
     Kind.LADO_REFERRAL: (inputs.ReferToLado, {}),
     Kind.NO_FURTHER_ACTION: (inputs.CloseNoCase, {"reason": "The investigation found no case to answer."}),
     Kind.REPORT_CLOSED: (inputs.CloseNoCase, {}),
+    Kind.AUTHORITY_NOTIFICATION: (inputs.RecordOutcome, {
+        "outcome": Outcome.DISMISSAL_WITH_NOTICE, "reasons": "The panel found the allegations proved.",
+        "notice_weeks": 4}),
 }
 
 
@@ -77,6 +80,8 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict[st
             overrides = overrides | {"outcome": variant or case.outcome or Outcome.FIRST_WRITTEN_WARNING}
             if variant == Outcome.DISMISSAL_WITH_NOTICE:
                 overrides |= {"termination_on": add_working_days(clock.today(), 20), "notice_weeks": 4}
+        if kind == Kind.AUTHORITY_NOTIFICATION:
+            overrides = overrides | {"termination_on": add_working_days(clock.today(), 20)}
         if kind == Kind.APPEAL_OUTCOME and case.appeal_decision:
             overrides = overrides | {"decision": case.appeal_decision}
         if kind == Kind.INVESTIGATION_NOTICE:
@@ -92,7 +97,7 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict[st
     by = case.case_manager
     if KINDS[kind].signatory == Signatory.ACTOR:
         panel = arguments.get("panel") or list(case.hearing_panel.all()) or [case.case_manager]
-        signers: dict[str, User] = {Kind.OUTCOME: panel[0],
+        signers: dict[str, User] = {Kind.OUTCOME: panel[0], Kind.AUTHORITY_NOTIFICATION: panel[0],
                                     Kind.APPEAL_OUTCOME: _someone(case, Role.CHAIR_OF_GOVERNORS)}
         by = signers.get(kind, _someone(case, Role.DSL))
     return arguments, by

@@ -49,6 +49,7 @@ class Letter(models.Model):
         LADO_REFERRAL = "lado_referral", "Record of the referral to the LADO"
         NO_FURTHER_ACTION = "no_further_action", "No further action"
         REPORT_CLOSED = "report_closed", "Your report has been closed"
+        AUTHORITY_NOTIFICATION = "authority_notification", "Notification of a dismissal to the local authority"
 
     Format = StaffMember.LetterFormat
 

@@ -82,6 +82,16 @@ class School(models.Model):
     suspension_review_max_weeks = models.PositiveSmallIntegerField(
         default=4, help_text="Weeks at most between reviews of a precautionary suspension."
     )
+    dismissal_committee_size = models.PositiveSmallIntegerField(
+        default=3, help_text="Governors at least on a staff dismissal committee, and so on an appeal against a "
+                             "dismissal (School Staffing (England) Regulations 2009).")
+    clerk_to_governors = models.CharField(
+        max_length=200, blank=True,
+        help_text="The clerk to the governing body, by name: appeals go to them when the chair of governors "
+                  "managed or heard the case.")
+    local_authority = models.TextField(
+        blank=True, help_text="For a community or voluntary-controlled school: the local authority's name and "
+                              "address. It is the employer: it is notified of a dismissal and gives the notice.")
     first_warning_months = models.PositiveSmallIntegerField(default=6)
     final_warning_months = models.PositiveSmallIntegerField(default=12)
 

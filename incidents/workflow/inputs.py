@@ -32,6 +32,7 @@ from incidents.workflow.asking import (
     yes_no,
 )
 from incidents.workflow.choices import (
+    DISMISSALS,
     AppealDecision,
     ContainmentStep,
     DocumentKind,
@@ -347,9 +348,14 @@ class ReferToHearing(StepInput):
 
     @classmethod
     def example(cls, case: Case) -> ReferToHearing:
-        member = _someone(case, "headteacher", "chair_of_governors", "governor",
-                          exclude=(case.investigating_officer,))
-        return cls(hearing_at=_hearing_day(case), place="Meeting room 1", panel=(member,))
+        if case.most_serious_outcome() in DISMISSALS:  # a live final warning: a staff dismissal committee
+            governors = _free(case, school_people(case, "chair_of_governors", "governor").exclude(
+                pk__in=school_people(case, "headteacher")), exclude=(case.investigating_officer,))
+            panel = tuple(governors[:case.school.dismissal_committee_size])
+        else:
+            panel = (_someone(case, "headteacher", "chair_of_governors", "governor",
+                              exclude=(case.investigating_officer,)),)
+        return cls(hearing_at=_hearing_day(case), place="Meeting room 1", panel=panel)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -404,9 +410,12 @@ class LodgeAppeal(StepInput):
     @classmethod
     def example(cls, case: Case) -> LodgeAppeal:
         first = tuple(case.hearing_panel.all())
-        free = _free(case, panel_people(case), exclude=(*first, case.investigating_officer))
+        involved = (*first, case.investigating_officer, case.case_manager)
+        free = _free(case, panel_people(case), exclude=involved)
         # the chair first, as appeals go to the chair of governors
         free.sort(key=lambda person: not school_people(case, "chair_of_governors").filter(pk=person.pk).exists())
+        if len(free) < max(2, len(first)):  # every governor is involved: others at the school, for an example
+            free += [person for person in _free(case, school_people(case), exclude=involved) if person not in free]
         return cls(grounds="Too severe.", received_on=clock.today(), hearing_at=_hearing_day(case),
                    place="Meeting room 2", panel=tuple(free[:max(2, len(first))]))
 
@@ -443,6 +452,18 @@ class Reopen(InvestigationMeeting):
     def example(cls, case: Case) -> Reopen:
         return cls(reason="New screenshots came to light.",
                    investigating_officer=case.investigating_officer or _someone(case, "investigating_officer"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordAuthorityNotice(StepInput):
+    given_on: date | None = day("Date the local authority gave notice",
+                                missing="Enter the date the authority gave notice; it cannot be in the future.")
+    note: str = text("Anything to note", required=False, rows=2,
+                     help="For example, the last day of employment the authority's notice gives.")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordAuthorityNotice:
+        return cls(given_on=clock.today())
 
 
 # --- Precautionary suspension ----------------------------------------------------------------

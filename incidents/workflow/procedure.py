@@ -26,7 +26,7 @@ import functools
 import threading
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,6 +79,10 @@ if TYPE_CHECKING:
 Kind = Letter.Kind
 T = TypeVar("T")
 
+# School Staffing (England) Regulations 2009: a local authority notified of a dismissal by the
+# governing body gives the employee notice within 14 days (calendar days).
+AUTHORITY_NOTICE_DAYS = 14
+
 
 # --- Conditions on the case itself ---------------------------------------------------
 # Each carries the sentence shown to the person when it does not hold.
@@ -127,6 +131,11 @@ def appeal_window_open(case: Case) -> bool:
 @refusal("The appeal decision can only be recorded once the appeal hearing has taken place.")
 def appeal_hearing_has_taken_place(case: Case) -> bool:
     return case.appeal_hearing_at is not None and clock.now() >= case.appeal_hearing_at
+
+
+@refusal("Only a dismissal at a school whose employer is the local authority is notified to the authority.")
+def local_authority_notified(case: Case) -> bool:
+    return case.authority_notice_due_on is not None
 
 
 @refusal("A suspension can only be put in place while the case is open.")
@@ -219,6 +228,13 @@ def closing(rule: LetterRule) -> LetterRule:
     return letters
 
 
+def _outcome_letters(case: Case, given: StepInput, from_state: str) -> list[str]:
+    """The outcome to the employee; a dismissal at a school whose employer is the local
+    authority is also notified to the authority, which gives the notice."""
+    told = [Kind.AUTHORITY_NOTIFICATION] if case.authority_notice_due_on and case.outcome in DISMISSALS else []
+    return to_employee(Kind.OUTCOME)(case, given, from_state) + told
+
+
 def _takedown_request(case: Case, given: StepInput, from_state: str) -> list[str]:
     # The letter is the takedown request itself: sent when the checklist says one is made.
     done = given.checklist if isinstance(given, inputs.SecureAccount) else {}
@@ -294,6 +310,13 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     investigation_findings = models.TextField(blank=True)
     investigation_recommendation = models.CharField(max_length=30, choices=Recommendation.choices, blank=True)
 
+    # Where the local authority employs the staff, it gives notice of a dismissal within 14 days
+    # of being notified of it (School Staffing (England) Regulations 2009).
+    authority_notice_due_on = models.DateField(
+        null=True, blank=True, help_text="The local authority, notified of a dismissal, gives notice by this date.")
+    authority_notice_on = models.DateField(null=True, blank=True,
+                                           help_text="The date the local authority gave the employee notice.")
+
     closure = models.CharField(max_length=30, choices=Closure.choices, blank=True)
     suspension_review_on = models.DateField(null=True, blank=True)
 
@@ -325,6 +348,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         school: School
         subject: StaffMember | None
         subject_id: int | None
+        case_manager_id: int
         reported_at: datetime
         safeguarding: bool
 
@@ -525,6 +549,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         # A new invitation states afresh what is possible, and binds the panel to it.
         self.notified_maximum = ""
         self.notified_maximum = self.most_serious_outcome()
+        if self.notified_maximum in DISMISSALS:
+            self._check_dismissal_committee(panel, "panel")
         self.chosen_panels = {"hearing_panel": panel}
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
@@ -553,7 +579,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @step(state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED, who=HEARING_PANEL,
           label="Record the hearing's outcome", done="Outcome recorded.",
           given=inputs.RecordOutcome, conditions=[hearing_has_taken_place],
-          letters=to_employee(Kind.OUTCOME), irreversible=True)
+          letters=_outcome_letters, irreversible=True)
     def record_outcome(self, given: inputs.RecordOutcome) -> None:
         """The panel's decision. A warning stays live for the school's period unless the panel sets
         another; the appeal window runs from today. The outcome letter also gives the improvement
@@ -562,6 +588,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         if given.outcome not in Outcome.values:
             raise ValidationError({"outcome": "Choose the outcome."})
         self._check_within_notified_maximum(given.outcome)
+        if given.outcome in DISMISSALS:
+            self._check_dismissal_committee(list(self.hearing_panel.all()), "outcome", deciding=True)
         if ((given.termination_on is not None or given.notice_weeks is not None)
                 and given.outcome != Outcome.DISMISSAL_WITH_NOTICE):
             raise ValidationError({
@@ -576,6 +604,10 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.warning_expires_on = warning_expiry(self.school, given.outcome, today, given.warning_months)
         self.appeal_deadline = due_after("appeal_window", self.school, today)
         self.appeal_decision = ""
+        local_authority_dismisses = given.outcome in DISMISSALS and self.school.local_authority_is_employer
+        self.authority_notice_due_on = (today + timedelta(days=AUTHORITY_NOTICE_DAYS)
+                                        if local_authority_dismisses else None)
+        self.authority_notice_on = None
 
     # --- Appeal -----------------------------------------------------------------
 
@@ -595,12 +627,18 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             })
         _check_hearing_time(self, given.hearing_at, "hearing_at")
         hearing_panel = list(self.hearing_panel.all())
+        for person in given.panel:
+            if person.pk == self.case_manager_id:
+                raise ValidationError({"panel": f"{display_name(person)} managed the case and cannot hear the appeal: "
+                                                "an appeal is heard by people not involved before."})
         panel = _check_people(self, given.panel, "panel", role="appeal panel",
                               exclude=[self.investigating_officer, *hearing_panel])
         if len(panel) < max(1, len(hearing_panel)):
             raise ValidationError({
                 "panel": f"The appeal panel needs at least as many members as the hearing panel ({len(hearing_panel)})."
             })
+        if self.outcome in DISMISSALS:
+            self._check_dismissal_committee(panel, "panel", appeal=True)
         self.appeal_received_on = given.received_on
         self.appeal_hearing_at = given.hearing_at
         self.appeal_hearing_place = given.place
@@ -648,6 +686,18 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         _check_meeting(given.meeting_at, given.meeting_place)
         self._start_investigation(given.investigating_officer)
         self.closure = ""
+
+    @step(state, source=[State.OUTCOME_ISSUED, State.APPEAL, State.CLOSED], target=None, who=CASE_MANAGER,
+          label="Record the local authority's notice", done="The local authority's notice is recorded.",
+          given=inputs.RecordAuthorityNotice, conditions=[local_authority_notified])
+    def record_authority_notice(self, given: inputs.RecordAuthorityNotice) -> None:
+        """Where the local authority employs the staff, it, not the school, gives notice of a
+        dismissal: the date it did so, within 14 days of being notified."""
+        if given.given_on is None or given.given_on > clock.today():
+            raise ValidationError({"given_on": "Enter the date the authority gave notice; it cannot be in the future."})
+        if self.outcome_on and given.given_on < self.outcome_on:
+            raise ValidationError({"given_on": "The authority's notice cannot come before the dismissal was decided."})
+        self.authority_notice_on = given.given_on
 
     # --- Precautionary suspension (beside the main procedure) --------------------
 
@@ -697,6 +747,30 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     def _start_investigation_clock(self) -> None:
         """The investigation's target date, counted from today as its deadline declares."""
         self.investigation_due_on = due_after("investigation_target", self.school, clock.today())
+
+    def _check_dismissal_committee(self, panel: list, field: str, *, appeal: bool = False,
+                                   deciding: bool = False) -> None:
+        """A dismissal is decided, and an appeal against one heard, by a committee of governors
+        other than the headteacher, of at least the school's committee size (School Staffing
+        (England) Regulations 2009)."""
+        size = self.school.dismissal_committee_size
+        case = cast("Case", self)
+        governors = set(inputs.school_people(case, "governor", "chair_of_governors").values_list("pk", flat=True))
+        headteachers = set(inputs.school_people(case, "headteacher").values_list("pk", flat=True))
+        committee = "an appeal committee" if appeal else "a staff dismissal committee"
+        for person in panel:
+            if person.pk not in governors or person.pk in headteachers:
+                raise ValidationError({field: (
+                    f"A dismissal can only be {'reviewed' if appeal else 'decided'} by {committee} of governors: "
+                    f"{display_name(person)} is not a governor who may sit on it.")})
+        if len(panel) < size:
+            if deciding:
+                raise ValidationError({field: (
+                    f"A dismissal can only be decided by a staff dismissal committee of at least {size} governors; "
+                    f"this hearing's panel has {len(panel)}. Nothing has been recorded.")})
+            raise ValidationError({field: (
+                f"Dismissal is possible, so {committee} of at least {size} governors "
+                f"{'hears the appeal' if appeal else 'hears the case'}: choose {size - len(panel)} more.")})
 
     def _check_back_at_work(self) -> None:
         """A case that closes without dismissal sends the employee back to work, which they must

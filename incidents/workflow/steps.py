@@ -65,6 +65,7 @@ class Step:
     conditions: tuple[Condition, ...]
     letters: LetterRule
     irreversible: bool
+    keeps_stage: bool = False  # taken at any of its stages, it leaves the case there
 
     @property
     def field(self) -> str:
@@ -100,12 +101,13 @@ def step(machine: FSMField, *, source: str | Sequence[str], target: Any, who: Wh
     """Declare a transition of the procedure as a step (see `Step`). `target` may be a
     django-fsm `RETURN_VALUE(...)` when the step decides where the case goes."""
     sources = (source,) if isinstance(source, str) else tuple(source)
-    targets = tuple(getattr(target, "allowed_states", None) or (target,))
+    # target None: the step keeps the case at whichever stage it is (django-fsm leaves it unchanged)
+    targets = sources if target is None else tuple(getattr(target, "allowed_states", None) or (target,))
 
     def declare(method: Callable) -> Callable:
         declared = Step(name=method.__name__, label=label, done=done, who=who, machine=machine, sources=sources,
                         targets=targets, given=given, conditions=tuple(conditions), letters=letters,
-                        irreversible=irreversible)
+                        irreversible=irreversible, keeps_stage=target is None)
         if method.__name__ in _STEPS or given.step:
             raise ValueError(f"Step {method.__name__} or its input {given.__name__} is declared twice.")
         _STEPS[method.__name__] = declared

@@ -65,18 +65,18 @@ def test_hearing_invitation_gives_allegations_rights_dates_and_the_evidence_bund
                           description="The post, archived by the investigating officer.")
     services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
         hearing_at=HEARING_AT, place="Meeting room 1",
-        panel=[school.headteacher], gross_misconduct_alleged=True))
+        panel=[school.chair, school.governor, school.governor2], gross_misconduct_alleged=True))
 
     invitation = letter(case, Letter.Kind.HEARING_INVITATION)
     words = read(invitation)
-    head = school.headteacher.get_full_name()
+    chair = school.chair.get_full_name()
     assert "Tuesday 10 March 2026 at 10:00, at Meeting room 1" in words
     assert "at least 5 working days' notice" in words
     assert "That you breached clause e.2 of the policy, Using social media to bully someone" in words
     assert "“using social media to bully another individual”" in words
     assert "the outcome may be dismissal without notice" in words
     assert "The allegations are of gross misconduct" in words
-    assert f"{head}, Headteacher" in words
+    assert f"{chair}, Chair of Governors" in words  # on the staff dismissal committee
     assert COMPANION in words
     # Companion unavailable: another time within 5 working days of Tuesday 10 March.
     assert "by Tuesday 17 March 2026 at the latest" in words
@@ -121,18 +121,19 @@ def test_appeal_deadline_in_the_outcome_letter_skips_easter(procedure, school):
     procedure.clock.move_to(datetime(2026, 3, 20, 9, 0, tzinfo=LONDON), tick=False)
     services.step_take(case=case, by=school.headteacher, given=inputs.ReferToHearing(
         place="Room 1", hearing_at=datetime(2026, 3, 30, 10, 0, tzinfo=LONDON),
-        panel=[school.headteacher], gross_misconduct_alleged=True))
+        panel=[school.chair, school.governor, school.governor2], gross_misconduct_alleged=True))
     procedure.clock.move_to(datetime(2026, 3, 30, 15, 0, tzinfo=LONDON), tick=False)
-    services.step_take(case=case, by=school.headteacher, given=inputs.RecordOutcome(
+    services.step_take(case=case, by=school.chair, given=inputs.RecordOutcome(
         outcome=Outcome.DISMISSAL_WITH_NOTICE, reasons="Repeated breaches.", termination_on=date(2026, 4, 30),
         notice_weeks=4, final_pay="Your final pay, with accrued holiday, is paid on 30 April 2026."))
 
     words = read(letter(case, Letter.Kind.OUTCOME))
     assert "The panel decided to dismiss you, with notice" in words
-    assert "Your employment will end on Thursday 30 April 2026, after 4 weeks' notice" in words
+    # the local authority is the employer: it gives the notice, asked for the date the committee chose
+    assert "it gives you notice of dismissal, not the school" in words
+    assert "asked that your employment end on Thursday 30 April 2026, after 4 weeks' notice" in words
     assert "Your final pay, with accrued holiday, is paid on 30 April 2026." in words
     assert "by Wednesday 15 April 2026" in words  # skipping Good Friday and Easter Monday
-    assert "the local authority is your employer, it is being notified" in words
 
 
 def test_suspension_and_its_lifting(procedure, school):
