@@ -46,7 +46,9 @@ SCHOOL_WIDE_ROLES = (Role.HR_ADVISER, Role.DSL)
 # and low-level safeguarding concerns. The steps whose details, and the letters whose text, hold it;
 # those who see the case but need none of it (the hearing and appeal panels) see that the step was
 # taken, not what it recorded.
-SPECIAL_CATEGORY_STEPS = frozenset({"refer_to_lado", "record_lado_outcome", "record_low_level_concern"})
+# The companion's kind may reveal union membership (UK GDPR article 9).
+SPECIAL_CATEGORY_STEPS = frozenset({"refer_to_lado", "record_lado_outcome", "record_low_level_concern",
+                                    "record_companion"})
 SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral"})
 
 

@@ -30,7 +30,8 @@ RECOMMENDED = (
 )
 ALTERNATIVES = (
     "withdraw", "escalate", "record_low_level_concern", "record_investigation_meeting", "add_statement",
-    "close_no_case", "give_management_advice", "reschedule", "record_authority_notice", "reopen",
+    "close_no_case", "give_management_advice", "record_companion", "reschedule", "record_authority_notice",
+    "reopen",
 )
 
 

@@ -34,6 +34,7 @@ from incidents.workflow.asking import (
 from incidents.workflow.choices import (
     DISMISSALS,
     AppealDecision,
+    Companion,
     ContainmentStep,
     DocumentKind,
     EscalationReason,
@@ -369,6 +370,20 @@ class Reschedule(StepInput):
         later = add_working_days(clock.localdate(original), 1)
         return cls(hearing_at=_at(later, timezone.localtime(original).hour),
                    reason=RescheduleReason.COMPANION_UNAVAILABLE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordCompanion(StepInput):
+    companion: str = line("The companion’s name", missing="Enter the companion's name.")
+    companion_type: str = choice(
+        "Who they are", Companion, missing="Choose who the companion is.",
+        help="Whether they represent a union is special category data: only those on the case who may see "
+             "such data see it.")
+    adjustments: str = text("Reasonable adjustments asked for, and what was agreed", required=False, rows=3)
+
+    @classmethod
+    def example(cls, case: Case) -> RecordCompanion:
+        return cls(companion="Jo Booth", companion_type=Companion.COLLEAGUE)
 
 
 @dataclass(frozen=True, kw_only=True)

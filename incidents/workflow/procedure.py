@@ -47,6 +47,7 @@ from incidents.workflow.choices import (
     WARNINGS,
     AppealDecision,
     Closure,
+    Companion,
     ContainmentStep,
     EscalationReason,
     LadoOutcome,
@@ -575,6 +576,16 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         # The rearranged invitation repeats the first one; it may only say less is possible now
         # (a warning has expired), never more.
         self.notified_maximum = self.most_serious_outcome()
+
+    @step(state, source=[State.HEARING_SCHEDULED, State.APPEAL], target=None, who=CASE_MANAGER,
+          label="Record the employee's companion", done="The companion is recorded.",
+          given=inputs.RecordCompanion)
+    def record_companion(self, given: inputs.RecordCompanion) -> None:
+        """Who will accompany the employee at the hearing or the appeal, once they say, and any
+        reasonable adjustments asked for. A companion who is a union representative reveals union
+        membership, special category data: the timeline shows it only to those who may see such data."""
+        if given.companion_type not in Companion.values:
+            raise ValidationError({"companion_type": "Choose who the companion is."})
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED, who=HEARING_PANEL,
           label="Record the hearing's outcome", done="Outcome recorded.",

@@ -19,7 +19,7 @@ from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON
 
 pytestmark = pytest.mark.django_db
 
-COMPANION = "right to be accompanied at the hearing by a trade union representative or a work colleague"
+COMPANION = "Your companion may speak for you to put and sum up your case"
 
 
 def letter(case: Case, kind: str) -> Letter:

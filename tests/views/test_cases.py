@@ -48,6 +48,7 @@ def form_data(p, step: str) -> dict:
         "decide_appeal": {"decision": "not_upheld", "reasons": "The warning was fair.", "confirm": "on"},
         "close": {"reason": "The employee will not appeal.", "confirm": "on"},
         "record_authority_notice": {"given_on": "2026-03-10"},
+        "record_companion": {"companion": "Jo Booth", "companion_type": "union_representative"},
         "reopen": {"reason": "New screenshots.", "investigating_officer": p.investigator.pk},
         "suspend": {"reason": "Alleged contact with pupils.", "why_needed": "To protect pupils.",
                     "alternatives_considered": "No role away from pupils.", "contact_restrictions": "None.",
