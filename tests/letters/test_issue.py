@@ -197,7 +197,7 @@ def test_the_whole_procedure_issues_its_letters_through_to_a_final_appeal_decisi
     assert "has been appointed as investigating officer" in notice
     appeal = read(letter(case, Letter.Kind.APPEAL_INVITATION))
     assert "Friday 20 March 2026 at 10:00, at Meeting room 2" in appeal
-    assert "right to be accompanied at the appeal hearing by a trade union representative or a work colleague" in appeal
+    assert "respond on your behalf to any view expressed at the appeal hearing" in appeal
     assert f"{school.chair.get_full_name()}" in appeal and "The decision of the appeal panel will be final" in appeal
     decision = read(letter(case, Letter.Kind.APPEAL_OUTCOME))
     assert "Your appeal is partly upheld: a lesser outcome replaces it" in decision
