@@ -51,7 +51,7 @@ from incidents.exports.formula import Neutralised
 from incidents.exports.sql import JoinedText, PlusYears, WorkingDaysBetween
 from incidents.models import Case
 from incidents.selectors import cases_exportable_by, cases_matching
-from incidents.workflow import Outcome, State
+from incidents.workflow import AppealDecision, Outcome, State
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -147,6 +147,8 @@ COLUMNS: list[Column] = [
     *[Column(f"{state}_on", f"{label}: began", _entered_state(state), "date")
       for state, label in State.choices],
     Column("outcome", "Outcome", lambda: _label("outcome", Outcome.choices)),
+    Column("outcome_before_appeal", "Outcome before appeal", lambda: _label("outcome_before_appeal", Outcome.choices)),
+    Column("appeal_decision", "Appeal decision", lambda: _label("appeal_decision", AppealDecision.choices)),
     Column("warning_expires_on", "Warning expires", lambda: F("warning_expires_on"), "date"),
     Column("ended_on", "Ended", _ended_on, "date"),
     Column("working_days_open", "Working days open", _working_days_open, "number"),

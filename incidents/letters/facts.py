@@ -410,6 +410,9 @@ def _appeal_outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any
         "reasons": a.get("reasons", ""),
         "appealed_outcome": Outcome(appealed).label if appealed else "",
         "outcome_now": Outcome(case.outcome).label if case.outcome else "",
+        # an overturned dismissal: back at work as if never dismissed
+        "reinstated": appealed in DISMISSALS and decision != AppealDecision.NOT_UPHELD,
+        "dismissed_on": case.outcome_on,
         "warning_expires_on": case.warning_expires_on,
         "appeal_hearing_at": case.appeal_hearing_at,
     }

@@ -304,6 +304,9 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     appeal_hearing_place = models.CharField(max_length=200, blank=True)
     appeal_panel = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="cases_appeal")
     appeal_decision = models.CharField(max_length=20, choices=AppealDecision.choices, blank=True)
+    outcome_before_appeal = models.CharField(
+        max_length=30, choices=Outcome.choices, blank=True,
+        help_text="The hearing's outcome as the appeal found it; `outcome` is what stands after the appeal.")
 
     investigation_reported_at = models.DateTimeField(
         "investigation report submitted at", null=True, blank=True,
@@ -660,9 +663,11 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
           given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place],
           letters=closing(to_employee(Kind.APPEAL_OUTCOME)), irreversible=True)
     def decide_appeal(self, given: inputs.DecideAppeal) -> None:
-        """The appeal decision is final."""
+        """The appeal decision is final. The outcome appealed is kept beside the one that replaces
+        it; a dismissal overturned means reinstatement, and the authority's notice is no longer due."""
         if given.decision not in AppealDecision.values:
             raise ValidationError({"decision": "Choose the appeal decision."})
+        self.outcome_before_appeal = self.outcome
         if given.decision == AppealDecision.PARTLY_UPHELD:
             if given.new_outcome not in Outcome.values or (
                     SEVERITY.index(given.new_outcome) >= SEVERITY.index(self.outcome)):
@@ -674,6 +679,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             self.warning_expires_on = None
         self.appeal_decision = given.decision
         self.closure = Closure.APPEAL_DECIDED
+        if self.outcome not in DISMISSALS:
+            self.authority_notice_due_on = None
 
     @step(state, source=State.OUTCOME_ISSUED, target=State.CLOSED, who=CASE_MANAGER,
           label="Close the case", done="Case closed.",
