@@ -166,6 +166,10 @@ class StepForm(AccessibleForm):
                 cast(forms.ModelChoiceField, self.fields[name]).queryset = _among(ask)(case)
             if ask.initial is not None:
                 self.fields[name].initial = ask.initial(case)
+            if ask.in_letter:
+                employee = case.subject.full_name if case.subject else "the employee"
+                told = f"This goes into the letter to {employee}: write it to them."
+                self.fields[name].help_text = f"{told} {ask.help}" if ask.help else told
         if not self.irreversible:
             del self.fields["confirm"]
         else:

@@ -254,3 +254,15 @@ def test_the_example_hearing_is_at_ten_in_the_morning_in_london_in_summer(proced
     take("open_investigation", case, school.headteacher)
     example = step_named("refer_to_hearing").given.example(case)
     assert example.hearing_at.astimezone(LONDON).hour == 10
+
+
+def test_a_field_that_goes_into_a_letter_says_to_whom_it_is_written(client, procedure, school):
+    case = procedure.case_at(State.HEARING_SCHEDULED)
+    procedure.clock.move_to(HEARING_AT + timedelta(hours=2), tick=False)
+    client.force_login(school.headteacher)
+    page = client.get(reverse("incidents:case_step", args=[case.uuid, "record_outcome"])).content.decode()
+    assert "This goes into the letter to Alex Employee: write it to them." in page
+    # declared once, on the input: no hint repeats it by hand
+    for step in steps():
+        for name, ask in step.given.asks():
+            assert "goes into" not in ask.help.lower(), (step.name, name)

@@ -54,6 +54,7 @@ class Ask:
     max_length: int = 10000
     min_value: int | None = None
     max_value: int | None = None
+    in_letter: bool = False  # the answer is printed in the letter to the employee, in their words
     # a DOCUMENT's kind on the case (`choices.DocumentKind`), or how to read it from the input
     document_kind: str | Callable[[Any], str] = ""
 

@@ -156,7 +156,8 @@ class RequestContentRemoval(StepInput):
                                 help="Leave empty for the school’s usual period, counted in working days.")
     what_to_remove: str = text(
         "What to remove", required=False,
-        help="This goes into the letter. Leave empty for “the post at the link, with any comments, replies, "
+        in_letter=True,
+        help="Leave empty for “the post at the link, with any comments, replies, "
              "copies or shares of it that you control”.")
 
     @classmethod
@@ -322,7 +323,7 @@ class CloseNoCase(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class GiveManagementAdvice(StepInput):
     advice: str = text("The advice given to the employee", rows=4,
-                       help="This goes into the letter. Management advice is not a disciplinary sanction.",
+                       in_letter=True, help="Management advice is not a disciplinary sanction.",
                        missing="Write the advice given to the employee.")
 
     @classmethod
@@ -389,19 +390,19 @@ class RecordCompanion(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class RecordOutcome(StepInput):
     outcome: str = choice("Outcome", Outcome, missing="Choose the outcome.")
-    reasons: str = text("Reasons for the decision", rows=5, help="This goes into the outcome letter.",
+    reasons: str = text("Reasons for the decision", rows=5, in_letter=True,
                         missing="Give the reasons for the decision.")
     warning_months: int | None = number("Months a warning stays live", required=False, min_value=1, max_value=24,
                                         help="For a warning. Leave empty for the school’s usual period.")
     improvement_expected: str = text("The improvement expected", required=False,
-                                     help="For a warning: this goes into the letter.")
+                                     in_letter=True, help="For a warning.")
     support_offered: str = text("The support offered", required=False,
-                                help="For a warning: this goes into the letter.")
+                                in_letter=True, help="For a warning.")
     termination_on: date | None = day("Last day of employment", required=False,
                                       help="For dismissal with notice.")
     notice_weeks: int | None = number("Weeks of notice", required=False, min_value=1, max_value=52,
                                       help="For dismissal with notice.")
-    final_pay: str = text("Final pay", required=False, rows=2,
+    final_pay: str = text("Final pay", required=False, rows=2, in_letter=True,
                           help="For a dismissal: what the final pay includes and when it is paid.")
 
     @classmethod
@@ -438,7 +439,7 @@ class LodgeAppeal(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class DecideAppeal(StepInput):
     decision: str = choice("Decision", AppealDecision, missing="Choose the appeal decision.")
-    reasons: str = text("Reasons", rows=5, help="This goes into the appeal outcome letter.",
+    reasons: str = text("Reasons", rows=5, in_letter=True,
                         missing="Give the reasons for the appeal decision.")
     new_outcome: str = choice("If partly upheld, the outcome that replaces it", Outcome, required=False)
 
@@ -485,7 +486,7 @@ class RecordAuthorityNotice(StepInput):
 
 @dataclass(frozen=True, kw_only=True)
 class Suspend(StepInput):
-    reason: str = text("Reason for the suspension", help="This goes into the letter.",
+    reason: str = text("Reason for the suspension", in_letter=True,
                        missing="Give the reason for the suspension.")
     why_needed: str = text("Why suspension is needed", missing="Explain why suspension is needed.")
     alternatives_considered: str = text("Alternatives considered",
@@ -495,7 +496,7 @@ class Suspend(StepInput):
                                 missing="Name the employee's contact during the suspension.")
     welfare_contact: Any = person(
         "Welfare contact", school_people, required=False,
-        help="This goes into the letter: someone the employee can turn to for support while suspended, "
+        in_letter=True, help="Someone the employee can turn to for support while suspended, "
              "not involved in the case. Leave empty if it is the named contact.")
     review_on: date | None = day("Review date", help="At most the school’s review interval away (usually 4 weeks).",
                                  missing="The review date must be in the future.")
@@ -512,14 +513,14 @@ class Suspend(StepInput):
 
 @dataclass(frozen=True, kw_only=True)
 class ReviewSuspension(StepInput):
-    findings: str = text("Why the suspension continues", help="This goes into the letter to the employee.",
+    findings: str = text("Why the suspension continues", in_letter=True,
                          missing="Record why the suspension continues.")
     review_on: date | None = day("Next review date",
                                  help="At most the school’s review interval away (usually 4 weeks).",
                                  missing="The review date must be in the future.")
     welfare_contact: Any = person(
         "Welfare contact", school_people, required=False,
-        help="This goes into the letter. Leave empty to keep the one named when the suspension began.")
+        in_letter=True, help="Leave empty to keep the one named when the suspension began.")
 
     @classmethod
     def example(cls, case: Case) -> ReviewSuspension:
@@ -528,7 +529,7 @@ class ReviewSuspension(StepInput):
 
 @dataclass(frozen=True, kw_only=True)
 class LiftSuspension(StepInput):
-    reason: str = text("Why the suspension is lifted", help="This goes into the letter.",
+    reason: str = text("Why the suspension is lifted", in_letter=True,
                        missing="Give the reason for lifting the suspension.")
 
     @classmethod
