@@ -11,10 +11,13 @@ timeline: to whom, why, and why it was not sent if it was not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django_tasks import task
 
@@ -80,13 +83,19 @@ def _try_once(notification_id: int) -> bool | None:
         return notification.status == Notification.Status.SENT
 
 
+def sent_with_retries(send: Any, try_once: Callable[[int], bool | None], model: type[Model], pk: int) -> None:
+    """Run `try_once(pk)` (True: sent; False: failed, may be tried again; None: nothing left) until
+    it is done. After a failure the task `send` is queued again after `RETRY_AFTER` when the task
+    backend can defer it (the database queue), else tried again at once (the immediate backend)."""
+    while try_once(pk) is False:
+        if send.get_backend().supports_defer:
+            attempts = model._default_manager.values_list("attempts", flat=True).get(pk=pk)
+            delay = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+            send.using(run_after=clock.now() + delay).enqueue(pk)
+            return
+
+
 @task()
 def notification_send(notification_id: int) -> None:
     """Send one queued notification; a failure is recorded and retried, never raised."""
-    while _try_once(notification_id) is False:
-        attempts = Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
-        if notification_send.get_backend().supports_defer:
-            delay = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
-            notification_send.using(run_after=clock.now() + delay).enqueue(notification_id)
-            return
-        # a backend that cannot wait (the immediate one, in development): try again now
+    sent_with_retries(notification_send, _try_once, Notification, notification_id)

@@ -12,7 +12,7 @@ from django_tasks import task
 
 from incidents import clock
 from incidents.models import LetterDelivery
-from incidents.notifications_tasks import ATTEMPTS, RETRY_AFTER
+from incidents.notifications_tasks import ATTEMPTS, sent_with_retries
 
 
 def _try_once(delivery_id: int) -> bool | None:
@@ -47,10 +47,4 @@ def _try_once(delivery_id: int) -> bool | None:
 @task()
 def delivery_send(delivery_id: int) -> None:
     """Email the link of one delivery; a failure is recorded and retried, never raised."""
-    while _try_once(delivery_id) is False:
-        attempts = LetterDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
-        if delivery_send.get_backend().supports_defer:
-            delay = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
-            delivery_send.using(run_after=clock.now() + delay).enqueue(delivery_id)
-            return
-        # a backend that cannot wait (the immediate one, in development): try again now
+    sent_with_retries(delivery_send, _try_once, LetterDelivery, delivery_id)
