@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "incidents.middleware.RequestTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "incidents.middleware.NoStoreMiddleware",
@@ -205,7 +206,13 @@ LETTER_LINK_OPENS = int(os.environ.get("LETTER_LINK_OPENS", "5"))
 
 # Evidence uploads: larger files are refused by the form; this keeps big uploads on disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A form's text (files aside) and how many fields and files one request may carry; a request larger
+# than MAX_UPLOAD_REQUEST_BYTES in all (a report's files may come to 25 MB) is refused unread
+# with a page saying so (incidents.middleware.RequestTooLargeMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+MAX_UPLOAD_REQUEST_BYTES = int(os.environ.get("MAX_UPLOAD_REQUEST_BYTES", str(30 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -14,14 +14,17 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import validators
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
 from incidents import clock
-from incidents.evidence_checks import check_evidence_file
+from incidents.evidence_checks import MAX_EVIDENCE_FILES, MAX_EVIDENCE_TOTAL_BYTES, check_evidence_file
 from incidents.models import Case, Clause, Letter, LetterDelivery, Membership, School, StaffMember
 from incidents.names import display_name
+from incidents.text_checks import hidden_character_problem, without_hidden_characters
 from incidents.workflow import Answer, Ask, Step, StepInput
 
 if TYPE_CHECKING:
@@ -38,8 +41,55 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
+# A text field declared without a limit has this one: no text reaches a letter or the database unbounded.
+DEFAULT_TEXT_LIMIT = 5000
+
+
+def limit_stated(field: forms.Field) -> None:
+    """A text field's limit, enforced with a plain refusal and stated in its hint ("Up to 5,000
+    characters."): the one declared on the field (for a step's input, the `max_length` of its
+    `Ask`), else DEFAULT_TEXT_LIMIT. Idempotent: a hint set later is given the limit again."""
+    if not isinstance(field, forms.CharField) or isinstance(field, forms.URLField) or field.widget.is_hidden:
+        return
+    if field.max_length is None:
+        field.max_length = DEFAULT_TEXT_LIMIT
+        field.widget.attrs.update(field.widget_attrs(field.widget))
+    limit = field.max_length
+    if limit < 100:
+        return  # a code or a reference: the box itself holds no more
+    if not any(getattr(v, "plain_limit", False) for v in field.validators):
+        field.validators = [v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)]
+        refusal = validators.MaxLengthValidator(
+            limit, message=f"This is too long: shorten it to {limit:,} characters or fewer.")
+        refusal.plain_limit = True  # type: ignore[attr-defined]
+        field.validators.append(refusal)
+    stated = f"Up to {limit:,} characters."
+    if not str(field.help_text).endswith(stated):
+        field.help_text = f"{field.help_text} {stated}" if field.help_text else stated
+
+
 class AccessibleForm(forms.Form):
-    """Links each field to its hint and error message for screen readers."""
+    """Links each field to its hint and error message for screen readers; states and enforces every
+    text field's limit, and refuses text holding hidden characters (`incidents.text_checks`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            limit_stated(field)
+
+    def __getitem__(self, name: str) -> BoundField:
+        limit_stated(self.fields[name])  # again, should a form have set the field's hint since
+        return super().__getitem__(name)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            for text in value if isinstance(value, (list, tuple)) else [value]:
+                problem = hidden_character_problem(text) if isinstance(text, str) else ""
+                if problem:
+                    self.add_error(name, problem)
+                    break
+        return cleaned
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -65,12 +115,18 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceField(forms.FileField):
-    """Several files at once, each checked as evidence."""
+    """Several files at once, each checked as evidence: at most MAX_EVIDENCE_FILES of them and
+    MAX_EVIDENCE_TOTAL_BYTES in all."""
 
     widget = MultipleFileInput
 
     def clean(self, data: Any, initial: Any = None) -> Sequence[UploadedFile]:
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise ValidationError(f"Add at most {MAX_EVIDENCE_FILES} files at once; you chose {len(files)}.")
+        if sum(upload.size or 0 for upload in files) > MAX_EVIDENCE_TOTAL_BYTES:
+            raise ValidationError(f"These files come to more than {MAX_EVIDENCE_TOTAL_BYTES // (1024 * 1024)} MB "
+                                  "in all. Add fewer or smaller files.")
         errors = []
         for upload in files:
             try:
@@ -121,7 +177,9 @@ class ReportForm(AccessibleForm):
     clauses = ClauseChoiceField(queryset=None, required=False, label="Which part of the policy may it breach?",
                                 help_text="Leave these all unticked if you are not sure.")
     evidence = EvidenceField(required=False, label="Evidence",
-                             help_text="Screenshots or documents: PNG, JPEG or PDF, up to 10 MB each.")
+                             help_text="Screenshots or documents: PNG, JPEG or PDF, up to 10 MB each, "
+                                       f"at most {MAX_EVIDENCE_FILES} files and "
+                                       f"{MAX_EVIDENCE_TOTAL_BYTES // (1024 * 1024)} MB in all.")
 
     def __init__(self, *args: Any, reporter: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -274,7 +332,7 @@ def step_form(step: Step) -> type[StepForm]:
 class CaseFilterForm(forms.Form):
     """The case list's filters; every field optional, bad values ignored."""
 
-    q = forms.CharField(required=False, label="Reference or name")
+    q = forms.CharField(required=False, max_length=200, label="Reference or name")
     stage = forms.ChoiceField(required=False, label="Stage")
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind")] + list(Case.Kind.choices), label="Kind")
     clause = forms.ChoiceField(required=False, label="Clause")
@@ -293,6 +351,9 @@ class CaseFilterForm(forms.Form):
             [("", "Any clause")] + [(c.ref, f"{c.ref}) {c.title}") for c in clauses])
         cast(forms.ChoiceField, self.fields["school"]).choices = (
             [("", "All schools")] + [(str(s.pk), s.name) for s in schools])
+
+    def clean_q(self) -> str:
+        return without_hidden_characters(self.cleaned_data["q"])
 
 
 class LetterReissueForm(AccessibleForm):

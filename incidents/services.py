@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
 from django_fsm import ConcurrentTransition
@@ -25,7 +26,7 @@ from django_fsm import ConcurrentTransition
 from incidents import clock, permissions
 from incidents.audit import event_record
 from incidents.deadlines import due_after
-from incidents.evidence_checks import check_evidence_file, safe_name
+from incidents.evidence_checks import check_evidence_file, safe_copy, safe_name
 from incidents.exceptions import CaseConflict, NotPermitted, StepNotAvailable
 from incidents.grants import access_sync
 from incidents.letters.services import (
@@ -158,6 +159,9 @@ def _evidence_stored(*, case: Case, by: Any, file: UploadedFile | None = None, l
         evidence.size = file.size
         evidence.sha256 = digest.hexdigest()
         evidence.file.save("evidence", file, save=False)
+        copy = safe_copy(file, content_type)
+        if copy is not None:
+            evidence.safe_file.save("safe", ContentFile(copy), save=False)
     evidence.full_clean(exclude=["file"])
     evidence.save()
     return evidence

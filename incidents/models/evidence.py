@@ -19,6 +19,10 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{instance.case.uuid}/{instance.uuid}"
 
 
+def safe_copy_path(instance: "Evidence", filename: str) -> str:
+    return f"evidence/{instance.case.uuid}/{instance.uuid}-safe"
+
+
 class Evidence(models.Model):
     """A file or link on a case: evidence given with a report or later, or one of the
     investigation's own documents (a signed statement, meeting notes, the report)."""
@@ -26,6 +30,9 @@ class Evidence(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, storage=private_storage, blank=True)
+    # An image re-encoded from its pixels alone (no metadata, nothing hidden after them): what people
+    # download. `file` stays as given, with its `sha256`, the record of what was added.
+    safe_file = models.FileField(upload_to=safe_copy_path, storage=private_storage, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)

@@ -110,7 +110,8 @@ class CaseDetailView(CaseMixin, DetailView[Case]):
 
 class EvidenceDownloadView(CaseMixin, View):
     """Evidence is only ever sent as an attachment, to people who may see it: whoever may see
-    the case, and the reporter the evidence they added themselves (any other item is a 404)."""
+    the case, and the reporter the evidence they added themselves (any other item is a 404).
+    An image is sent as its safe copy (re-encoded, without metadata); the original stays the record."""
 
     case_rule = staticmethod(lambda user, case: permissions.can_view_case(user, case)
                              or permissions.can_view_own_report(user, case))
@@ -122,7 +123,8 @@ class EvidenceDownloadView(CaseMixin, View):
             raise Http404("No such evidence.")
         audit.access_record(case=self.case, by=user, kind=CaseEvent.Kind.DOWNLOADED,
                                     what=f"Evidence: {evidence.original_name} ({evidence.sha256})")
-        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+        stored = evidence.safe_file or evidence.file
+        response = FileResponse(stored.open("rb"), as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["Cache-Control"] = "private, no-store"
         return response

@@ -115,7 +115,7 @@ def test_hostile_evidence_is_refused_and_nothing_is_stored(staff_client, school,
 
 
 def test_a_file_over_10_mb_is_refused(staff_client, school):
-    big = upload("huge.pdf", b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024), "application/pdf")
+    big = upload("huge.pdf", b"%PDF-1.7\n" + b"0" * (11 * 1024 * 1024), "application/pdf")
     response = staff_client.post(reverse("incidents:report"), report_data(school, evidence=[big]))
     assert "huge.pdf is larger than 10 MB." in response.content.decode()
     assert not Case.objects.exists()
