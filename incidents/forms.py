@@ -81,8 +81,8 @@ class AccessibleForm(forms.Form):
         limit_stated(self.fields[name])  # again, should a form have set the field's hint since
         return super().__getitem__(name)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = self.cleaned_data
         for name, value in list(cleaned.items()):
             for text in value if isinstance(value, (list, tuple)) else [value]:
                 problem = hidden_character_problem(text) if isinstance(text, str) else ""
