@@ -298,3 +298,12 @@ def test_a_file_name_loses_its_hidden_characters(staff_client, school):
     staff_client.post(reverse("incidents:report"),
                       report_data(school, evidence=[file("invoice\u202egnp.png", png_bytes())]))
     assert Evidence.objects.get().original_name == "invoicegnp.png"
+
+
+def test_the_case_page_says_which_copy_of_a_picture_is_downloaded(client, school):
+    client.force_login(school.staff)
+    client.post(reverse("incidents:report"), report_data(school, evidence=[file("photo.jpg", jpeg_with_location())]))
+    case = Case.objects.get()
+    client.force_login(case.case_manager)
+    page = html.unescape(client.get(case.get_absolute_url()).content.decode())
+    assert "A picture downloads as a clean copy" in page and "the SHA-256 is the original’s" in page
