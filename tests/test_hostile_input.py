@@ -78,6 +78,9 @@ HOSTILE_FILES = {
     "a picture of 48 megapixels": (
         lambda: file("huge.png", png_of(8_000, 6_000)), "huge.png is too large a picture: at most 40 megapixels."),
     "a PDF with JavaScript": (lambda: file("a.pdf", pdf_with("javascript")), "a.pdf is a PDF with JavaScript"),
+    "a PDF with JavaScript under disguised names": (  # /Java#53cript is /JavaScript to a PDF reader
+        lambda: file("d.pdf", pdf_with("javascript").replace(b"/JavaScript", b"/Java#53cript")
+                     .replace(b"/JS ", b"/J#53 ")), "d.pdf is a PDF with JavaScript"),
     "a PDF with a launch action": (
         lambda: file("b.pdf", pdf_with("launch")), "b.pdf is a PDF with an action that launches a program"),
     "a PDF with a file inside": (lambda: file("c.pdf", pdf_with("embedded")), "c.pdf is a PDF with files inside it"),
