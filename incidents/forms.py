@@ -45,6 +45,13 @@ class FormRenderer(TemplatesSetting):
 DEFAULT_TEXT_LIMIT = 5000
 
 
+class TextLimit(validators.MaxLengthValidator):
+    """A text field's limit, refused in plain words."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit, message=f"This is too long: shorten it to {limit:,} characters or fewer.")
+
+
 def limit_stated(field: forms.Field) -> None:
     """A text field's limit, enforced with a plain refusal and stated in its hint ("Up to 5,000
     characters."): the one declared on the field (for a step's input, the `max_length` of its
@@ -57,12 +64,9 @@ def limit_stated(field: forms.Field) -> None:
     limit = field.max_length
     if limit < 100:
         return  # a code or a reference: the box itself holds no more
-    if not any(getattr(v, "plain_limit", False) for v in field.validators):
+    if not any(isinstance(v, TextLimit) for v in field.validators):
         field.validators = [v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)]
-        refusal = validators.MaxLengthValidator(
-            limit, message=f"This is too long: shorten it to {limit:,} characters or fewer.")
-        refusal.plain_limit = True  # type: ignore[attr-defined]
-        field.validators.append(refusal)
+        field.validators.append(TextLimit(limit))
     stated = f"Up to {limit:,} characters."
     if not str(field.help_text).endswith(stated):
         field.help_text = f"{field.help_text} {stated}" if field.help_text else stated
