@@ -13,6 +13,7 @@ DJANGO_SIGN_IN_ATTEMPTS, DJANGO_SIGN_IN_PAUSE_MINUTES
 
 import hashlib
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -219,6 +220,20 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
+
+# The two keys that make the records trustworthy against someone with the database (incidents/keys.py),
+# both kept outside it: the audit key seals every case's timeline and the register of exports
+# (HMAC-SHA256); the signing key (Ed25519) signs the manifest of every case bundle and subject access
+# export. Each from a file (readable only by the product's account) or, for the audit key, a variable.
+AUDIT_KEY = os.environ.get("CASEWORK_AUDIT_KEY", "")
+AUDIT_KEY_FILE = os.environ.get("CASEWORK_AUDIT_KEY_FILE", "")
+SIGNING_KEY_FILE = os.environ.get("CASEWORK_SIGNING_KEY_FILE", "")
+# Who the signature names ("Rainow Primary School" or the trust); default: the school of the bundle.
+SIGNER_NAME = os.environ.get("CASEWORK_SIGNER_NAME", "")
+# Without those keys, fixed development keys (printed in the source, so worthless as secrets) are
+# used only with DJANGO_DEBUG, in the tests, or with CASEWORK_DEV_KEYS=1 (benchmarks, test helpers);
+# anywhere else recording an event is refused, and `check --deploy` names what is missing.
+DEV_KEYS = DEBUG or env_bool("CASEWORK_DEV_KEYS") or "pytest" in sys.modules
 
 # HTTPS, set in production (README, "Running in production"): off by default so that `make run`
 # and the tests work over plain HTTP.

@@ -8,6 +8,6 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from incidents import permissions
+        from incidents import keys, permissions  # noqa: F401  (keys: its check for `check --deploy`)
 
         post_migrate.connect(permissions.forget_permission_ids, dispatch_uid="forget_case_permission_ids")

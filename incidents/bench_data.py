@@ -34,6 +34,7 @@ from incidents.models import (
     School,
     StaffMember,
 )
+from incidents.audit import anchors_record
 from incidents.permissions import deserved_grants, permission_ids
 from incidents.workflow import State
 
@@ -233,6 +234,7 @@ def _batch(owners: list[int], first: int, made: list[_School], numbers: dict[int
     through_clauses, hearing, appeal, evidence, grants = [], [], [], [], []
     events: list[CaseEvent] = []
     letters: list[tuple[CaseEvent, Letter]] = []
+    heads: dict[int, tuple[int, str]] = {}
     for case, place, path, count in new:
         result.stages[path] = result.stages.get(path, 0) + 1
         through_clauses.append(Case.clauses.through(case_id=case.pk, clause_id=rng.choice(clauses)))
@@ -247,6 +249,7 @@ def _batch(owners: list[int], first: int, made: list[_School], numbers: dict[int
         evidence.append(added)
         timeline = list(_timeline(case, steps, count, place, rng))
         _chain(timeline)
+        heads[case.pk] = (len(timeline), timeline[-1].hash)
         events += timeline
         for event in timeline:
             kind = LETTERS.get(event.transition or event.kind) if event.kind in ("reported", "transition") else None
@@ -261,7 +264,8 @@ def _batch(owners: list[int], first: int, made: list[_School], numbers: dict[int
     Case.appeal_panel.through.objects.bulk_create(appeal)
     Evidence.objects.bulk_create(evidence)
     _insert(CaseEvent, events, ["case", "sequence", "kind", "actor", "transition", "from_state", "to_state", "note",
-                                "details", "at", "previous_hash", "hash"])
+                                "details", "at", "previous_hash", "hash", "keyed"])
+    anchors_record([(case, *heads[case.pk]) for case, _, _, _ in new])
     if letters and not letters[0][0].pk:
         keyed = {(e.case_id, e.sequence): e for e, _ in letters}
         for case_id, sequence, pk in CaseEvent.objects.filter(

@@ -56,8 +56,9 @@ def test_verify_audit_names_the_first_tampered_event(procedure, capsys):
                        ["edited", case.pk])
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-    assert str(audit_verify()) == f"{case.reference} event #2: content does not match its hash"
-    with pytest.raises(CommandError, match=f"{case.reference} event #2"):
+    assert str(audit_verify()) == (f"case {case.reference}, event #2: 'Open an investigation' was changed: its "
+                                   "content does not match its seal (rewritten, or sealed with another key)")
+    with pytest.raises(CommandError, match=f"case {case.reference}, event #2"):
         call_command("verify_audit")
 
 

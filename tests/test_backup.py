@@ -62,7 +62,8 @@ class _Fresh:
         self.url, self.private = url, private
 
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
-        environment = {"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "x", "DATABASE_URL": self.url,
+        environment = {"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "x", "CASEWORK_DEV_KEYS": "1",
+                       "DATABASE_URL": self.url,
                        "PRIVATE_STORAGE_ROOT": str(self.private)}
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
                               text=True, timeout=300)

@@ -140,7 +140,7 @@ def test_several_people_at_once_on_sqlite_get_no_database_is_locked(tmp_path):
     their own connection to a new SQLite file: every report and every view is saved."""
     result = subprocess.run(
         [sys.executable, "-m", "tests.concurrent_writes", "6", "4"], cwd=ROOT, capture_output=True, text=True,
-        timeout=300, env={"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "x",
+        timeout=300, env={"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "x", "CASEWORK_DEV_KEYS": "1",
                           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
                           "PRIVATE_STORAGE_ROOT": str(tmp_path / "private"),
                           "DJANGO_TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"})

@@ -1,8 +1,8 @@
 from incidents.models.case import Case
 from incidents.models.delivery import LetterDelivery
-from incidents.models.events import CaseEvent
+from incidents.models.events import CaseAnchor, CaseEvent
 from incidents.models.evidence import Evidence
-from incidents.models.exports import ExportRecord, PreparedExport
+from incidents.models.exports import ExportRecord, ExportSeal, PreparedExport
 from incidents.models.grants import CaseGroupObjectPermission, CaseUserObjectPermission
 from incidents.models.letter import Letter
 from incidents.models.people import Membership, Role, School, StaffMember, Trust
@@ -11,12 +11,14 @@ from incidents.models.subject_access import SubjectAccessExtension, SubjectAcces
 
 __all__ = [
     "Case",
+    "CaseAnchor",
     "CaseEvent",
     "CaseGroupObjectPermission",
     "CaseUserObjectPermission",
     "Clause",
     "Evidence",
     "ExportRecord",
+    "ExportSeal",
     "Letter",
     "LetterDelivery",
     "Membership",

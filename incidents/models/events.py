@@ -1,4 +1,5 @@
-"""The case timeline: an append-only, hash-chained record of everything that happened."""
+"""The case timeline: an append-only, hash-chained record of everything that happened, sealed with
+the audit key (`incidents.keys`), and the anchors that hold how long each case's timeline is."""
 
 import hashlib
 import json
@@ -53,6 +54,8 @@ class CaseEvent(models.Model):
     at = models.DateTimeField()
     previous_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    keyed = models.BooleanField(default=True, help_text="Sealed with the audit key (HMAC-SHA256); events "
+                                "recorded before there was one hold a plain SHA-256.")
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -74,7 +77,8 @@ class CaseEvent(models.Model):
         raise AppendOnly("Case events are append-only and cannot be deleted.")
 
     def compute_hash(self) -> str:
-        """SHA-256 over this event's content and its predecessor's hash."""
+        """HMAC-SHA256, with the audit key, over this event's content and its predecessor's hash
+        (a plain SHA-256 for an event recorded before the key: `keyed` false)."""
         content = {
             "case": str(self.case.uuid),
             "sequence": self.sequence,
@@ -89,7 +93,74 @@ class CaseEvent(models.Model):
             "previous": self.previous_hash,
         }
         encoded = json.dumps(content, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        if not self.keyed:
+            return hashlib.sha256(encoded.encode()).hexdigest()
+        from incidents.keys import seal
+
+        return seal(b"event\n" + encoded.encode())
+
+
+class SealedChainQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnly("This record is append-only and cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnly("This record is append-only and cannot be deleted.")
+
+
+class SealedChain(models.Model):
+    """One link of an append-only chain numbered across the whole product (`position`), each sealed
+    with the audit key over its content and the seal before it: a link removed from the middle
+    leaves a gap, and one changed no longer matches its seal, without the key to seal it again."""
+
+    position = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    previous_seal = models.CharField(max_length=64, blank=True)
+    seal = models.CharField(max_length=64)
+
+    objects = SealedChainQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnly("This record is append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnly("This record is append-only and cannot be deleted.")
+
+    def sealed_content(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def compute_seal(self) -> str:
+        from incidents.keys import seal
+
+        content = {**self.sealed_content(), "position": self.position, "at": self.at.isoformat(),
+                   "previous": self.previous_seal}
+        encoded = json.dumps(content, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return seal(f"{self._meta.model_name}\n{encoded}".encode())
+
+
+class CaseAnchor(SealedChain):
+    """How long a case's timeline was, and its last hash, written in the transaction of each event
+    (`incidents.audit`): deleting a case's last events, or all of them, leaves the latest anchor
+    counting more events than there are."""
+
+    case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="anchors")
+    events = models.PositiveIntegerField(help_text="How many events the case's timeline then held.")
+    head_hash = models.CharField(max_length=64, help_text="The hash of its last event.")
+
+    class Meta(SealedChain.Meta):
+        indexes = [models.Index(fields=["case", "-position"], name="anchor_latest_of_case")]
+
+    def __str__(self) -> str:
+        return f"Anchor #{self.position}: case {self.case_id} at {self.events} events"
+
+    def sealed_content(self) -> dict[str, Any]:
+        return {"case": str(self.case.uuid), "events": self.events, "head": self.head_hash}
 
 
 class Notification(models.Model):

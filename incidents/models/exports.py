@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from incidents import clock
+from incidents.models.events import SealedChain
 from incidents.models.evidence import private_storage
 
 
@@ -60,6 +61,23 @@ class ExportRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise self.AppendOnly("Export records are append-only and cannot be deleted.")
+
+
+class ExportSeal(SealedChain):
+    """The export's place in the chain of exports (`incidents.exports.records`), sealed with the
+    audit key over what the record says: a record changed, or removed with its seal, is found by
+    `verify_audit`."""
+
+    record = models.OneToOneField(ExportRecord, on_delete=models.PROTECT, related_name="seal")
+
+    def __str__(self) -> str:
+        return f"Export seal #{self.position} of record {self.record_id}"
+
+    def sealed_content(self) -> dict[str, Any]:
+        record = self.record
+        return {"record": record.pk, "actor": record.actor_id, "at": record.at.isoformat(), "kind": record.kind,
+                "format": record.file_format, "filters": record.filters, "rows": record.rows,
+                "sha256": record.sha256}
 
 
 def prepared_export_path(instance: "PreparedExport", filename: str) -> str:
