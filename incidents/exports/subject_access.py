@@ -216,7 +216,8 @@ def subject_access_build(*, request: SubjectAccessRequest, by: User, redact_othe
         raise ValidationError({"lado_considered": LADO_NOT_CONFIRMED})
     redact = _Redactor(own_names, _names_of_others(cases, staff), redact_others)
     archive = ManifestZip({"export": "casework subject access", "request": request.reference,
-                           "person": staff.full_name, "made_at": clock.now(), "made_by": person_name(by),
+                           "person": staff.full_name, "school": staff.school.name, "made_at": clock.now(),
+                           "made_by": person_name(by),
                            "redacted": redact_others})
     held = []
     for case in cases:
