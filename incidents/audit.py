@@ -218,7 +218,8 @@ def _chain_problems(links: QuerySet[Any], name: str, describe: Any) -> Iterator[
 def _export_words(record: ExportRecord) -> str:
     from incidents.timeline import moment_words
 
-    return f"the {record.get_kind_display().lower()} exported by {display_name(record.actor)} on {moment_words(record.at)}"
+    return (f"the {record.get_kind_display().lower()} exported by {display_name(record.actor)} "
+            f"on {moment_words(record.at)}")
 
 
 def _export_problems() -> Iterator[BrokenLink]:
@@ -229,7 +230,7 @@ def _export_problems() -> Iterator[BrokenLink]:
         yield BrokenLink("", 0, f"{_export_words(unsealed)} is not on the chain of exports (added behind the "
                          "application's back, or recorded before the chain: run `python manage.py anchor_audit`)")
     # A bundle or subject access export is also on the timeline of each case it held.
-    recorded = {}
+    recorded: dict[int, tuple[str, int]] = {}
     for case_reference, sequence, export in CaseEvent.objects.filter(kind=CaseEvent.Kind.EXPORTED).values_list(
             "case__reference", "sequence", "details__export"):
         if isinstance(export, int):

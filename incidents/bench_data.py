@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
+from incidents.audit import anchors_record
 from incidents.models import (
     Case,
     CaseEvent,
@@ -34,7 +35,6 @@ from incidents.models import (
     School,
     StaffMember,
 )
-from incidents.audit import anchors_record
 from incidents.permissions import deserved_grants, permission_ids
 from incidents.workflow import State
 

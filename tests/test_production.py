@@ -8,6 +8,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -34,6 +35,13 @@ def readme_production_environment() -> dict[str, str]:
     assert block, 'README: the "Running in production" environment block is missing'
     variables = dict(line.split("=", 1) for line in block.group(1).splitlines() if line and not line.startswith("#"))
     variables["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    # The keys' files, made as the README says, where the test may write them.
+    folder = Path(tempfile.mkdtemp())
+    (folder / "audit.key").write_text(secrets.token_urlsafe(48))
+    subprocess.run([sys.executable, "manage.py", "signing_key", "--new", str(folder / "signing-key.pem")], cwd=ROOT,
+                   env={"PATH": os.environ["PATH"], **variables}, check=True, capture_output=True)
+    variables["CASEWORK_AUDIT_KEY_FILE"] = str(folder / "audit.key")
+    variables["CASEWORK_SIGNING_KEY_FILE"] = str(folder / "signing-key.pem")
     return variables
 
 

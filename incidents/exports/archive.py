@@ -134,8 +134,8 @@ def archive_verify(path_or_file: str | os.PathLike[str] | IO[bytes],
         except (zipfile.BadZipFile, ValueError) as problem:
             result.problems.append(f"{MANIFEST}: damaged ({problem})")
             return result
-        if problem := _signature_problem(archive, encoded, trusted, result):
-            result.problems.append(problem)
+        if unsigned := _signature_problem(archive, encoded, trusted, result):
+            result.problems.append(unsigned)
         present = set(archive.namelist()) - {MANIFEST, SIGNATURE}
         for path, expected in listed.items():
             if path not in present:

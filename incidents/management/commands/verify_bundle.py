@@ -32,8 +32,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{public_key}: not an Ed25519 public key.") from None
         result = archive_verify(file, trusted)
         if not result.ok:
-            for problem in result.problems:
-                self.stderr.write(problem)
+            for found in result.problems:
+                self.stderr.write(found)
             raise CommandError(f"{file}: {len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}; "
                                "the bundle is not as it was made.")
         self.stdout.write(f"{file}: signed by {result.signer or 'the school'} (key {result.fingerprint}); "
