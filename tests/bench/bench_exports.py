@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casework_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+os.environ.setdefault("CASEWORK_DEV_KEYS", "1")  # the development audit and signing keys
 os.environ["DATABASE_URL"] = URL
 
 import django  # noqa: E402

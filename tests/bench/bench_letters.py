@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.mkdtemp(prefix="letters-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+os.environ.setdefault("CASEWORK_DEV_KEYS", "1")  # the development audit and signing keys
 os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
 os.environ["PRIVATE_STORAGE_ROOT"] = str(WORK / "private")
 
