@@ -37,7 +37,7 @@ def not_append_only(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0017_outcome_before_appeal'),
+        ('incidents', '0018_evidence_safe_copy'),
     ]
 
     operations = [
