@@ -8,6 +8,7 @@ DATABASE_URL        sqlite:///path/to/file or postgres://user@host:port/name.
 DJANGO_TIME_ZONE    Default Europe/London.
 DJANGO_SIGN_IN_ATTEMPTS, DJANGO_SIGN_IN_PAUSE_MINUTES
                     wrong passwords before signing in is paused, and for how long. Default 5, 15.
+DJANGO_SESSION_IDLE_MINUTES  minutes without a request after which a session ends. Default 30.
 (and the others in README.md, "Settings")
 """
 
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "incidents",
 ]
 
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "incidents.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "incidents.middleware.RequestTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,6 +158,24 @@ TASKS = {
     }
 }
 
+# Passwords are hashed with Argon2; older hashes are upgraded the next time their owner signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The second step of signing in (incidents/two_factor.py): a code from an authenticator app
+# (TOTP) or a backup code. Everyone who can open a case, and the administrators, must use it
+# whenever DJANGO_DEBUG is off; with DJANGO_DEBUG on (`make run`) it is asked only of those
+# who set it up. Anyone may set it up.
+TWO_FACTOR_REQUIRED = not DEBUG
+OTP_TOTP_ISSUER = "Casework"
+# The admin lists people's devices (deleting one makes its owner set it up again at their next
+# sign-in) without showing any secret key or backup code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -215,6 +239,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 MAX_UPLOAD_REQUEST_BYTES = int(os.environ.get("MAX_UPLOAD_REQUEST_BYTES", str(30 * 1024 * 1024)))
 
+# A session ends after DJANGO_SESSION_IDLE_MINUTES without a request (every request starts the
+# count again), and when the browser closes (the cookie is kept for no longer than the browser runs).
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "30"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -1,12 +1,17 @@
-"""Responses that must not be kept by a browser or a proxy; requests too large to read."""
+"""Responses that must not be kept by a browser or a proxy; requests too large to read; the second step
+of signing in."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+
+from incidents import two_factor
 
 
 class NoStoreMiddleware:
@@ -54,3 +59,37 @@ class RequestTooLargeMiddleware:
         return render(request, "request_too_large.html", {"megabytes": megabytes,
                                                           "files": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
                       status=413)
+
+
+class SecondFactorMiddleware:
+    """Sends a person who must give a second factor (`incidents.two_factor`), and has not yet in
+    this session, to the second step of signing in, whatever page they ask for (the case pages, the
+    admin, everything): to set it up if they have none, otherwise to give a code; and back to the
+    page they asked for once they have. The pages of signing in and out, of resetting a password,
+    the accessibility statement and the letter links (which need no account) are let through.
+    Runs after django-otp's `OTPMiddleware`, which tells whether this session gave a code."""
+
+    OPEN_URL_NAMES = frozenset({
+        "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
+        "password_reset_complete", "incidents:two_factor_enrol", "incidents:two_factor_verify",
+        "incidents:accessibility", "incidents:letter_link", "incidents:letter_link_download",
+    })
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and not two_factor.is_verified(request):
+            try:
+                name = resolve(request.path_info).view_name
+            except Resolver404:
+                name = ""
+            if name not in self.OPEN_URL_NAMES and two_factor.must_use_second_factor(user):
+                step = "incidents:two_factor_verify" if two_factor.has_second_factor(user) \
+                    else "incidents:two_factor_enrol"
+                target = reverse(step)
+                if request.method == "GET":
+                    target += "?" + urlencode({"next": request.get_full_path()})
+                return redirect(target)
+        return self.get_response(request)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import cases, exports, home, letters, pages, reports, steps
+from incidents.views import cases, exports, home, letters, pages, reports, steps, two_factor
 
 app_name = "incidents"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     # A letter emailed to its recipient, who needs no account (incidents/letters/delivery.py)
     path("letter/<str:token>/", letters.LetterLinkView.as_view(), name="letter_link"),
     path("letter/<str:token>/letter.pdf", letters.LetterLinkDownloadView.as_view(), name="letter_link_download"),
+    # The second step of signing in (incidents/two_factor.py)
+    path("account/two-factor/", two_factor.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
+    path("account/two-factor/code/", two_factor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
     # HR exports (incidents/views/exports.py)
     path("exports/", exports.ExportsView.as_view(), name="exports"),

@@ -52,6 +52,31 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def signing_in(request, settings):
+    """Signing in as in production, with the second step (incidents/two_factor.py) and sessions that
+    end after 30 idle minutes, in the browser tests (whose `sign_in` gives the code) and in the tests
+    that ask for `production_sign_in`. Elsewhere a `client.force_login` stands for a whole sign-in,
+    password and code, and lasts however far the test moves the clock."""
+    e2e = Path(__file__).resolve().parent / "e2e"
+    if e2e in Path(request.node.path).parents or "production_sign_in" in request.fixturenames:
+        return
+    settings.TWO_FACTOR_REQUIRED = False
+    settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
+
+
+@pytest.fixture
+def production_sign_in():
+    """Sign in as in production in this test: the second factor, and sessions that end."""
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """Argon2 (the product's hasher) takes a second a password on this machine: the tests hash
+    with MD5, except test_two_factor.py's test of the hasher itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     """Uploaded evidence goes to a temporary folder in every test."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"

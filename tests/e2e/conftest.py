@@ -65,14 +65,33 @@ def accessible():
 
 @pytest.fixture
 def sign_in(page, accessible):
+    """Signs a person in as they would: their password, then, if they must give one (every role
+    that can open a case), a code from an authenticator app set up beforehand, computed here.
+    The first sign-in, setting the app up, is tested in test_two_factor.py."""
+
     def sign_in(user, password="a-strong-test-password"):
+        from django_otp.oath import TOTP
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from incidents import two_factor
+
         user.set_password(password)
         user.save()
+        device = None
+        if two_factor.must_use_second_factor(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+                TOTPDevice.objects.create(user=user, name=two_factor.APP_DEVICE_NAME, confirmed=True)
+            # A code is accepted once: let a second sign-in in the same 30 seconds use it again.
+            TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
         page.goto("/accounts/login/")
         accessible(page)
         page.get_by_label("Username").fill(user.get_username())
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        if device is not None:
+            page.wait_for_url("**/account/two-factor/code/**")
+            page.get_by_label("Code", exact=True).fill(TOTP(device.bin_key).token().__str__().zfill(6))
+            page.get_by_role("button", name="Continue").click()
         page.wait_for_url("**/")
 
     return sign_in

@@ -114,7 +114,8 @@ def test_headteacher_takes_a_breach_from_removal_to_a_final_warning_and_closes_i
     assert page.get_by_text("Hearing scheduled").first.is_visible()
 
     time_machine.move_to(datetime.combine(hearing_day, time(12, 0), tzinfo=clock.now().tzinfo), tick=True)
-    page.reload()
+    sign_in(school.headteacher)  # a week later: the session ended after 30 idle minutes
+    page.goto(case.get_absolute_url())
 
     def outcome(p):
         p.get_by_label("Final written warning").check()
