@@ -205,6 +205,39 @@ def can_handle_subject_access(user: User | AnonymousUser, school: School) -> boo
     return not getattr(user, "is_superuser", False) and has_role(user, school, Role.HR_ADVISER)
 
 
+# Low-level concerns (KCSIE part 4, section two) are shared with the designated safeguarding lead
+# and the headteacher only: not HR, not the governors, not whoever raised one.
+LOW_LEVEL_CONCERN_ROLES = (Role.DSL, Role.HEADTEACHER)
+
+
+def low_level_concern_schools(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """The ids of the schools whose low-level concerns `user` may read (a subquery's values):
+    where they are the designated safeguarding lead or the headteacher."""
+    if not user.is_authenticated or user.is_superuser:
+        return Membership.objects.none().values("school_id")
+    return Membership.objects.filter(user=user, role__in=LOW_LEVEL_CONCERN_ROLES).values("school_id")
+
+
+def can_see_low_level_concerns(user: User | AnonymousUser, staff: StaffMember) -> bool:
+    """Read, add to and refer the log of low-level concerns about `staff`: the designated
+    safeguarding lead and the headteacher of their school, never the adult themselves (a
+    headteacher the concerns are about does not see them) and never anyone else. Every page and
+    service of `incidents.concerns` asks this one rule; `low_level_concern_schools` is its form
+    for lists, which leave out the reader's own log."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    if staff.user_id is not None and staff.user_id == user.pk:
+        return False
+    return low_level_concern_schools(user).filter(school_id=staff.school_id).exists()
+
+
+def can_refer_self(user: User | AnonymousUser, school: School) -> bool:
+    """Any member of staff of `school` with a login may raise a low-level concern about themselves there."""
+    from incidents.models import StaffMember
+
+    return user.is_authenticated and StaffMember.objects.filter(school=school, user_id=user.pk).exists()
+
+
 def can_view_special_category(user: User | AnonymousUser, case: Case) -> bool:
     """See what was told to the LADO, its advice and low-level concerns: the case manager, the
     investigating officer, the HR advisers and the safeguarding lead; not the panels."""

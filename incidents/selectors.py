@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 
 from incidents import deadlines, permissions
 from incidents.deadlines import Due
-from incidents.models import Case, CaseUserObjectPermission
+from incidents.models import Case, CaseUserObjectPermission, Membership, Role
 from incidents.workflow import OPEN_STATES, State
 
 if TYPE_CHECKING:
@@ -193,3 +193,17 @@ def cases_exportable_by(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases this user may export (registers, bundles, subject access): the query form of
     permissions.can_export_case; every export goes through this one function."""
     return _cases_granted(user, "export_case")
+
+
+def safeguarding_cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
+    """The open safeguarding cases of the schools where `user` is the designated safeguarding lead,
+    as they may see them (their grants: never a case about themselves): the DSL's home page's list,
+    soonest deadline first (`next_due_on` annotated), then those with none, oldest first."""
+    if not user.is_authenticated or user.is_superuser:
+        return Case.objects.none()
+    schools = Membership.objects.filter(user=user, role=Role.DSL).values("school_id")
+    return (Case.objects.filter(pk__in=_grants(user, "view_case").values("content_object_id"), safeguarding=True,
+                                state__in=OPEN_STATES, school_id__in=schools)
+            .annotate(next_due_on=deadlines.next_due_on())
+            .select_related("school", "subject")
+            .order_by(F("next_due_on").asc(nulls_last=True), "reported_at", "pk"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import cases, exports, home, letters, pages, reports, steps, two_factor
+from incidents.views import cases, concerns, exports, home, letters, pages, reports, steps, two_factor
 
 app_name = "incidents"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("reports/", reports.MyReportsView.as_view(), name="report_list"),
     path("reports/<uuid:uuid>/", reports.MyReportDetailView.as_view(), name="report_detail"),
     path("cases/", cases.CaseListView.as_view(), name="case_list"),
+    path("low-level-concerns/", concerns.ConcernPeopleView.as_view(), name="concern_people"),
+    path("low-level-concerns/about-me/", concerns.SelfReferralView.as_view(), name="concern_self_referral"),
+    path("low-level-concerns/<uuid:staff>/", concerns.ConcernLogView.as_view(), name="concern_log"),
+    path("low-level-concerns/<uuid:staff>/add/", concerns.ConcernAddView.as_view(), name="concern_add"),
+    path("low-level-concerns/<uuid:staff>/refer/", concerns.PatternReferView.as_view(), name="concern_refer"),
     path("cases/<uuid:uuid>/", cases.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<uuid:uuid>/steps/<slug:step>/", steps.CaseStepView.as_view(), name="case_step"),
     path("cases/<uuid:uuid>/evidence/<uuid:evidence>/", cases.EvidenceDownloadView.as_view(),

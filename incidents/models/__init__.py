@@ -1,4 +1,5 @@
 from incidents.models.case import Case
+from incidents.models.concerns import LowLevelConcern
 from incidents.models.delivery import LetterDelivery
 from incidents.models.events import CaseAnchor, CaseEvent
 from incidents.models.evidence import Evidence
@@ -21,6 +22,7 @@ __all__ = [
     "ExportSeal",
     "Letter",
     "LetterDelivery",
+    "LowLevelConcern",
     "Membership",
     "Policy",
     "PreparedExport",

@@ -40,6 +40,7 @@ class CaseEvent(models.Model):
         LETTER_HANDED_OVER = "letter_handed_over", "Letter posted or handed over"
         SUBJECT_ACCESS_PACK = "subject_access_pack", "Records gathered for a subject access request"
         SUBJECT_ACCESS_DONE = "subject_access_done", "Subject access request answered"
+        CONCERNS_REFERRED = "concerns_referred", "Referred from low-level concerns"
 
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField(help_text="Position in this case's timeline, from 1.")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -94,6 +95,16 @@ class School(models.Model):
                               "address. It is the employer: it is notified of a dismissal and gives the notice.")
     first_warning_months = models.PositiveSmallIntegerField(default=6)
     final_warning_months = models.PositiveSmallIntegerField(default=12)
+    # KCSIE part 4: low-level concerns about one adult that together may make a pattern to review.
+    concern_pattern_count = models.PositiveSmallIntegerField(
+        "low-level concerns that make a pattern", default=3,
+        validators=[MinValueValidator(2)],
+        help_text="How many low-level concerns about one adult, within the months below, are shown to the "
+                  "designated safeguarding lead and the headteacher as a pattern to review.")
+    concern_pattern_months = models.PositiveSmallIntegerField(
+        "months in which a pattern is counted", default=12,
+        validators=[MinValueValidator(1)],
+        help_text="The low-level concerns that make a pattern must have been raised within this many months.")
 
     class Meta:
         ordering = ["name"]
@@ -150,6 +161,9 @@ class StaffMember(models.Model):
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+    # Addresses the adult's log of low-level concerns; the integer key stays internal. Empty on
+    # records only while migration 0018 runs, which gives every existing record one.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, null=True, editable=False)
     line_manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     letter_format = models.CharField(
         max_length=20, choices=LetterFormat.choices, default=LetterFormat.STANDARD,

@@ -446,9 +446,13 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
           label="Record as a low-level concern", done="Kept as a low-level concern; the case is closed.",
           given=inputs.RecordLowLevelConcern, letters=closing(no_letter), irreversible=True)
     def record_low_level_concern(self, given: inputs.RecordLowLevelConcern) -> None:
-        """Below the harm threshold: kept on record as a low-level concern."""
+        """Below the harm threshold: kept on record as a low-level concern, in the log of the adult
+        it is about (`incidents.concerns`)."""
+        from incidents.concerns import concern_from_case
+
         self._check_back_at_work()
         self.closure = Closure.LOW_LEVEL_CONCERN
+        concern_from_case(self, reason=given.reason)
 
     @step(state, source=State.SAFEGUARDING_REFERRAL, target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED),
           who=CASE_MANAGER, label="Record the LADO's outcome", done="The LADO's outcome is recorded.",
