@@ -17,7 +17,7 @@ a case (`pattern_refer`). Who reads any of it is one rule: `permissions.can_see_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -155,7 +155,7 @@ def concern_record(*, by: User, staff: StaffMember, raised_on: date | None, obse
         errors["raised_by"] = "Say who raised the concern."
     elif not Membership.objects.filter(user=raised_by, school_id=staff.school_id).exists():
         errors["raised_by"] = "Choose someone who works at this school."
-    if errors:
+    if errors or raised_on is None:
         raise ValidationError(errors)
     return LowLevelConcern.objects.create(
         school_id=staff.school_id, staff=staff, raised_by=raised_by, self_referral=self_referral,
@@ -172,7 +172,7 @@ def concern_self_refer(*, by: User, school: School, raised_on: date | None, obse
         raise NotPermitted(f"You have no staff record at {school}, so you cannot raise a concern about "
                            "yourself there.")
     errors = _checked(raised_on=raised_on, observed=observed, action=action, action_needed=False)
-    if errors:
+    if errors or raised_on is None:
         raise ValidationError(errors)
     return LowLevelConcern.objects.create(
         school=school, staff=staff, raised_by=by, self_referral=True, raised_on=raised_on,
@@ -222,10 +222,6 @@ def pattern_refer(*, by: User, staff: StaffMember, reason: str) -> Case:
         f"Referred from a pattern of {pattern.words} about {staff.full_name}. They are kept in the log of "
         "low-level concerns about them, which only the designated safeguarding lead and the headteacher read."))
     return case
-
-
-def staff_at(schools: Iterable[int]) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(school_id__in=list(schools)).order_by("full_name")
 
 
 __all__ = ["Pattern", "concern_from_case", "concern_record", "concern_self_refer", "concerns_about",

@@ -210,7 +210,7 @@ def can_handle_subject_access(user: User | AnonymousUser, school: School) -> boo
 LOW_LEVEL_CONCERN_ROLES = (Role.DSL, Role.HEADTEACHER)
 
 
-def low_level_concern_schools(user: User | AnonymousUser) -> QuerySet[Membership]:
+def low_level_concern_schools(user: User | AnonymousUser) -> QuerySet[Membership, dict[str, Any]]:
     """The ids of the schools whose low-level concerns `user` may read (a subquery's values):
     where they are the designated safeguarding lead or the headteacher."""
     if not user.is_authenticated or user.is_superuser:

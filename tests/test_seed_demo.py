@@ -100,6 +100,13 @@ def test_there_is_a_case_at_every_stage_and_one_suspended():
     assert Case.objects.filter(suspension=Suspension.SUSPENDED).exists()
     assert Case.objects.filter(school__reference_prefix="BOL").exists()
     assert "Hearing scheduled" in output and "Total" in output
+    # A pattern of low-level concerns for the DSL to review: three about Ryan Cole, one he raised himself.
+    from incidents import concerns
+
+    dsl = User.objects.get(username="dsl")
+    patterns = concerns.patterns_for(dsl)
+    assert [(pattern.staff_name, pattern.count) for pattern in patterns] == [("Ryan Cole", 3)]
+    assert StaffMember.objects.get(full_name="Ryan Cole").low_level_concerns.filter(self_referral=True).count() == 1
 
 
 def test_every_case_has_an_unbroken_timeline_built_by_the_services():

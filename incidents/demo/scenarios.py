@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 
-from incidents import clock, services
+from incidents import clock, concerns, services
 from incidents.demo.people import BOLLINGTON, LONDON, RAINOW
 from incidents.letters import render
 from incidents.models import Case, Clause, Policy, School, StaffMember
@@ -249,7 +249,21 @@ def kieran_walsh_lado_closed(d: Demo) -> Iterator[datetime]:
 
 
 def ryan_cole_low_level_concern(d: Demo) -> Iterator[datetime]:
-    """Closed by the DSL as a low-level concern, below the harm threshold."""
+    """Closed by the DSL as a low-level concern, below the harm threshold: the third low-level
+    concern about Ryan within a year (the first he raised himself), so a pattern to review."""
+    yield d.ago(150, 8, 20)
+    concerns.concern_record(
+        by=d.user("dsl"), staff=d.staff("Ryan Cole"), raised_on=d.day(150), self_referral=True,
+        observed="Ryan came to tell me that he gave a Year 6 pupil a lift home after football practice, in the "
+            "rain, with no other adult in the car. The pupil's mother had asked him to.",
+        action="Thanked Ryan for telling me. Reminded him that staff do not give pupils lifts alone, and told "
+            "the football club's parents the same in the newsletter.")
+    yield d.ago(80, 12, 45)
+    concerns.concern_record(
+        by=d.user("dsl"), staff=d.staff("Ryan Cole"), raised_on=d.day(80), raised_by=d.user("staff"),
+        observed="Seen letting two Year 5 boys stay in the PE store with him at lunchtime, door closed, "
+            "to 'help with the kit'.",
+        action="Spoke to Ryan the same day about keeping doors open and staying in sight of other adults.")
     yield d.ago(35, 15, 40)
     case = services.case_report(
         reporter=d.user("staff2"), school=d.rainow, kind=Case.Kind.BREACH, subject=d.staff("Ryan Cole"),
