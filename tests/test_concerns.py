@@ -319,10 +319,11 @@ def test_the_dsls_home_lists_every_safeguarding_case_next_deadline_first(client,
     client.force_login(school.dsl)
     page = text(client.get(reverse("incidents:home")))
     section = page.split("Safeguarding cases")[1].split("Low-level concerns")[0]
-    assert "3 open safeguarding cases" in section and "1 overdue" in section
+    assert "3 open cases, 1 overdue: every open safeguarding case" in section
     assert section.index(sooner.reference) < section.index(later.reference) < section.index(referred.reference)
-    assert f"{sooner.reference} Alex Employee Reported Referral to the LADO: Overdue: due 3 March 2026" in section
-    assert f"{later.reference} Alex Employee Reported Referral to the LADO: 5 March 2026" in section
+    assert f"{sooner.reference} Reported Referral to the LADO: Overdue: due 3 March 2026" in section
+    assert f"{later.reference} Reported Referral to the LADO: 5 March 2026" in section
+    assert "The case manager or the designated safeguarding lead Alex Employee" in section
     assert not_safeguarding.reference not in page
     assert page.count(sooner.reference) == 1  # not listed again among the cases needing action
 
@@ -355,5 +356,5 @@ def test_the_dsls_home_costs_the_same_queries_however_many_cases_and_patterns(cl
     add(12)
     with CaptureQueriesContext(connection) as many:
         page = text(client.get(reverse("incidents:home")))
-    assert "13 open safeguarding cases" in page and page.count("Pattern to review") == 13
+    assert "13 open cases" in page and page.count("Pattern to review") == 13
     assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
