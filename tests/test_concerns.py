@@ -319,7 +319,7 @@ def test_the_dsls_home_lists_every_safeguarding_case_next_deadline_first(client,
     client.force_login(school.dsl)
     page = text(client.get(reverse("incidents:home")))
     section = page.split("Safeguarding cases")[1].split("Low-level concerns")[0]
-    assert "3 open cases, 1 overdue: every open safeguarding case" in section
+    assert "3 open cases, 1 overdue" in section and "every open safeguarding case" in section
     assert section.index(sooner.reference) < section.index(later.reference) < section.index(referred.reference)
     assert f"{sooner.reference} Reported Referral to the LADO: Overdue: due 3 March 2026" in section
     assert f"{later.reference} Reported Referral to the LADO: 5 March 2026" in section
