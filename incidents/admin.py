@@ -52,7 +52,8 @@ class SchoolAdmin(admin.ModelAdmin):
 class StaffMemberForm(forms.ModelForm):
     class Meta:
         model = StaffMember
-        fields = ["school", "user", "full_name", "job_title", "email", "line_manager", "letter_format"]
+        fields = ["school", "user", "full_name", "job_title", "email", "line_manager", "letter_format",
+                  "date_of_birth"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -118,6 +118,30 @@ def _chained(event: CaseEvent, previous_sequence: int, previous_hash: str) -> Ca
     return event
 
 
+def chain_replace(case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
+    """Replace the case's whole chain by `events` (unsaved, each with its own time), chained anew
+    from the first. Only retention does this (`incidents.retention`), after verifying the old
+    chain and logging its head; the caller holds the case's lock, in a transaction. On
+    PostgreSQL the append-only trigger lets events be deleted only in such a transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL incidents.retention = 'on'")
+    old = CaseEvent._base_manager.filter(case=case)
+    old._raw_delete(old.db)
+    previous_hash = ""
+    for sequence, event in enumerate(events):
+        at = event.at
+        event.case = case
+        _chained(event, sequence, previous_hash)
+        event.at = at  # the step's own time, not now: the register dates the stages by it
+        event.hash = previous_hash = event.compute_hash()
+    created = CaseEvent.objects.bulk_create(events)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL incidents.retention = 'off'")
+    return created
+
+
 @dataclass(frozen=True)
 class BrokenLink:
     case_reference: str

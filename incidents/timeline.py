@@ -143,6 +143,13 @@ RECORDED: dict[str | tuple[str, str], Shown] = {
     "others_names": Shown("Other people's names", "text"),
     "lado_referral": Shown("Live referral to the LADO", "text"),
     "answered_late": Shown("Answered after its due date", "flag"),
+    # a legal hold, and what retention removed (incidents.retention)
+    "reason": Shown("Why", "text"),
+    "until": Shown("Until", "date"),
+    "rule": Shown("Rule", "text"),
+    "retain_until": Shown("Kept until", "date"),
+    "removed": Shown("Removed", "text"),
+    "previous_chain": Shown("Timeline before removal", "text", technical=True),
     ("escalate", "reason"): Shown("Why escalated", "choice", EscalationReason),
     ("reschedule", "reason"): Shown("Why rearranged", "choice", RescheduleReason),
     # the technical appendix

@@ -48,8 +48,9 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncDate
 
 from incidents import clock
 from incidents.exports.formula import Neutralised
-from incidents.exports.sql import JoinedText, PlusYears, WorkingDaysBetween
+from incidents.exports.sql import JoinedText, WorkingDaysBetween
 from incidents.models import Case
+from incidents.retention import retain_until
 from incidents.selectors import cases_exportable_by, cases_matching
 from incidents.workflow import AppealDecision, Outcome, State
 
@@ -65,12 +66,6 @@ FORMATS = {
     "json": ("application/json", "json"),
 }
 
-# How long a case record is kept once the case has ended. A concern about a position of trust
-# with children is kept 10 years from the report (KCSIE; the IRMS toolkit for schools says until
-# retirement age or 10 years, whichever is longer: HR checks the retirement age by hand). Any
-# other case, 6 years from its end (the Limitation Act 1980 period for claims).
-RETENTION_YEARS = 6
-RETENTION_YEARS_SAFEGUARDING = 10
 ENDED = [State.CLOSED, State.WITHDRAWN]
 
 
@@ -125,15 +120,6 @@ def _working_days_open() -> Expression:
     return WorkingDaysBetween(TruncDate("reported_at"), until)
 
 
-def _retention() -> Expression:
-    return CaseWhen(
-        When(~Q(state__in=ENDED), then=Value(None, output_field=DateField())),
-        When(safeguarding=True, then=PlusYears(TruncDate("reported_at"), RETENTION_YEARS_SAFEGUARDING)),
-        default=PlusYears(_entered(ENDED, first=False), RETENTION_YEARS),
-        output_field=DateField(),
-    )
-
-
 def _entered_state(state: str) -> Callable[[], Expression]:
     return lambda: _entered([state])
 
@@ -158,7 +144,7 @@ COLUMNS: list[Column] = [
     Column("investigating_officer", "Investigating officer", lambda: _full_name("investigating_officer__")),
     Column("hearing_panel", "Hearing panel", lambda: _panel(Case.hearing_panel.through)),
     Column("appeal_panel", "Appeal panel", lambda: _panel(Case.appeal_panel.through)),
-    Column("retain_until", "Retain until", _retention, "date"),
+    Column("retain_until", "Retain until", retain_until, "date"),
 ]
 HEADERS = [column.header for column in COLUMNS]
 NAMES = [column.name for column in COLUMNS]

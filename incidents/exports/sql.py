@@ -115,4 +115,30 @@ class PlusYears(Func):
                 f"THEN DATE({shifted}, '-1 day') ELSE {shifted} END"), (*params, *params, *params, *params)
 
 
-__all__ = ["JoinedText", "PlusYears", "WorkingDaysBetween"]
+class PlusMonths(Func):
+    """A date some months later, the months being an expression (a school's setting): the same day
+    of the month, or the month's last day when it has no such day (31 January + 1 month is
+    28 February), as `dateutil.relativedelta` and PostgreSQL's intervals count."""
+
+    output_field = DateField()
+    arity = 2
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Compiled:
+        day, day_params = compiler.compile(self.source_expressions[0])
+        months, months_params = compiler.compile(self.source_expressions[1])
+        return (f"(({day})::date + make_interval(months => ({months})::integer))::date",
+                (*day_params, *months_params))
+
+    def as_sql(  # type: ignore[override]  # writes its own SQL: no function, template or joiner
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> Compiled:
+        day, day_params = compiler.compile(self.source_expressions[0])
+        months, months_params = compiler.compile(self.source_expressions[1])
+        # SQLite rolls 31 January + 1 month over to 3 March: take the earlier of that and the
+        # last day of the month it should land in.
+        return (f"MIN(DATE({day}, '+' || ({months}) || ' months'), "
+                f"DATE({day}, 'start of month', '+' || (({months}) + 1) || ' months', '-1 day'))"), (
+            *day_params, *months_params, *day_params, *months_params)
+
+
+__all__ = ["JoinedText", "PlusMonths", "PlusYears", "WorkingDaysBetween"]

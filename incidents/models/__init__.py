@@ -8,6 +8,7 @@ from incidents.models.grants import CaseGroupObjectPermission, CaseUserObjectPer
 from incidents.models.letter import Letter
 from incidents.models.people import Membership, Role, School, StaffMember, Trust
 from incidents.models.policy import Clause, Policy
+from incidents.models.retention import LegalHold, RetentionRecord
 from incidents.models.subject_access import SubjectAccessExtension, SubjectAccessRequest
 
 __all__ = [
@@ -20,12 +21,14 @@ __all__ = [
     "Evidence",
     "ExportRecord",
     "ExportSeal",
+    "LegalHold",
     "Letter",
     "LetterDelivery",
     "LowLevelConcern",
     "Membership",
     "Policy",
     "PreparedExport",
+    "RetentionRecord",
     "Role",
     "School",
     "StaffMember",

@@ -41,6 +41,9 @@ class CaseEvent(models.Model):
         SUBJECT_ACCESS_PACK = "subject_access_pack", "Records gathered for a subject access request"
         SUBJECT_ACCESS_DONE = "subject_access_done", "Subject access request answered"
         CONCERNS_REFERRED = "concerns_referred", "Referred from low-level concerns"
+        LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
+        RETENTION_APPLIED = "retention_applied", "Personal data removed at the end of its retention"
 
     case = models.ForeignKey("incidents.Case", on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField(help_text="Position in this case's timeline, from 1.")

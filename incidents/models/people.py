@@ -106,6 +106,39 @@ class School(models.Model):
         validators=[MinValueValidator(1)],
         help_text="The low-level concerns that make a pattern must have been raised within this many months.")
 
+    # How long a case's personal data is kept once the case has ended (`incidents.retention`,
+    # which says where each default comes from). Zero means: removed as soon as the case ends.
+    retain_no_case_months = models.PositiveSmallIntegerField(
+        "keep 'no case to answer' for (months)", default=6,
+        help_text="After a case ends with no case to answer, no further action, or a withdrawn report. The IRMS "
+                  "toolkit for schools says to dispose of the record at the end of the case; six months leaves time "
+                  "for an employment tribunal claim (three months less a day, plus early conciliation).")
+    retain_management_advice_months = models.PositiveSmallIntegerField(
+        "keep management advice for (months)", default=6,
+        help_text="After a case ends in management advice: the IRMS toolkit keeps an oral warning six months.")
+    retain_warning_margin_months = models.PositiveSmallIntegerField(
+        "keep a warning after it expires for (months)", default=6,
+        help_text="Added to the day a written warning stops being live (the IRMS toolkit: a first written warning "
+                  "its live period plus six months, a final warning eighteen months in all).")
+    retain_dismissal_years = models.PositiveSmallIntegerField(
+        "keep a dismissal for (years)", default=6,
+        help_text="After a case ends in dismissal: the IRMS toolkit keeps a personnel file six years from the end "
+                  "of employment (the Limitation Act 1980 period for claims).")
+    retain_safeguarding_years = models.PositiveSmallIntegerField(
+        "keep a safeguarding allegation for at least (years)", default=10,
+        help_text="From the allegation, for a safeguarding case found substantiated, unsubstantiated or unfounded: "
+                  "KCSIE keeps it until the normal pension age or ten years, whichever is longer.")
+    normal_pension_age = models.PositiveSmallIntegerField(
+        default=67, help_text="The employee's normal pension age, in years (the Teachers' Pension Scheme and the "
+                              "Local Government Pension Scheme use the State Pension age: 67 for most staff).")
+    retain_compromised_account_months = models.PositiveSmallIntegerField(
+        "keep a compromised account case for (months)", default=12,
+        help_text="After a compromised-account case ends: long enough to see the same account compromised again.")
+    retain_other_years = models.PositiveSmallIntegerField(
+        "keep any other case for (years)", default=6,
+        help_text="After any other case ends (a low-level concern, for one): six years, the Limitation Act 1980 "
+                  "period for claims. KCSIE keeps a low-level concern at least until the person leaves.")
+
     class Meta:
         ordering = ["name"]
 
@@ -164,6 +197,10 @@ class StaffMember(models.Model):
     # Addresses the adult's log of low-level concerns; the integer key stays internal. Empty on
     # records only while migration 0018 runs, which gives every existing record one.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, null=True, editable=False)
+    date_of_birth = models.DateField(
+        null=True, blank=True,
+        help_text="Optional. Only used to keep a safeguarding allegation until the normal pension age "
+                  "(without it, ten years from the allegation).")
     line_manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     letter_format = models.CharField(
         max_length=20, choices=LetterFormat.choices, default=LetterFormat.STANDARD,
