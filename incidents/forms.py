@@ -377,3 +377,14 @@ class HandedOverForm(AccessibleForm):
 
     on = forms.DateField(widget=DateInput, label="Date it was posted or handed over")
     how = forms.ChoiceField(choices=LetterDelivery.HandedOver.choices, widget=forms.RadioSelect, label="How")
+
+
+class LegalHoldForm(AccessibleForm):
+    """A legal hold on a case: why it must be kept, and until when (empty: until lifted)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             label="Why must the case be kept?",
+                             error_messages={"required": "Say why the case must be kept."},
+                             help_text="A claim, a tribunal, a police or LADO request: at most 2,000 characters.")
+    until = forms.DateField(widget=DateInput, required=False, label="Keep it until",
+                            help_text="Leave empty to keep it until someone lifts the hold.")

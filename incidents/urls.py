@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import cases, concerns, exports, home, letters, pages, reports, steps, two_factor
+from incidents.views import cases, concerns, exports, home, letters, pages, reports, retention, steps, two_factor
 
 app_name = "incidents"
 
@@ -24,6 +24,9 @@ urlpatterns = [
          name="letter_reissue"),
     path("cases/<uuid:uuid>/letters/<uuid:letter>/delivery/", letters.LetterDeliveryView.as_view(),
          name="letter_delivery"),
+    path("cases/<uuid:uuid>/legal-hold/", retention.LegalHoldView.as_view(), name="legal_hold"),
+    path("cases/<uuid:uuid>/legal-hold/<uuid:hold>/lift/", retention.LegalHoldLiftView.as_view(),
+         name="legal_hold_lift"),
     # A letter emailed to its recipient, who needs no account (incidents/letters/delivery.py)
     path("letter/<str:token>/", letters.LetterLinkView.as_view(), name="letter_link"),
     path("letter/<str:token>/letter.pdf", letters.LetterLinkDownloadView.as_view(), name="letter_link_download"),

@@ -69,6 +69,7 @@ def pages(case, evidence):
         "step": reverse("incidents:case_step", args=[case.uuid, "close_no_case"]),
         "evidence": reverse("incidents:evidence_download", args=[case.uuid, evidence.uuid]),
         "report": reverse("incidents:report_detail", args=[case.uuid]),
+        "hold": reverse("incidents:legal_hold", args=[case.uuid]),
     }
 
 
@@ -76,13 +77,13 @@ EXPECTED = {  # role -> the pages they may open; every other page is a 404
     "staff": set(),
     "reporter": {"evidence", "report"},
     "subject": set(),
-    "headteacher": {"case", "step", "evidence"},
+    "headteacher": {"case", "step", "evidence", "hold"},
     "chair": set(),
     "governor": set(),
     "investigator (assigned)": {"case", "evidence"},
     "investigator (not assigned)": set(),
     "dsl": set(),  # not a safeguarding case
-    "hr (this school)": {"case", "evidence"},
+    "hr (this school)": {"case", "evidence", "hold"},
     "hr (another school)": set(),
     "headteacher of another school": set(),
 }

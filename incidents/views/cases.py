@@ -19,6 +19,7 @@ from incidents.letters.delivery import not_received_for
 from incidents.letters.services import letter_open, letter_reissue
 from incidents.models import Case, CaseEvent, Clause, Letter, LetterDelivery, Membership, School
 from incidents.notifications import undelivered_for
+from incidents.retention import may_hold, retention_for
 from incidents.timeline import access_record_for, timeline_for
 from incidents.views.access import CaseMixin, SignedInMixin, signed_in_user
 from incidents.workflow.guidance import steps_for
@@ -104,6 +105,8 @@ class CaseDetailView(CaseMixin, DetailView[Case]):
             if permissions.can_manage_case(user, case) else set(),
             # emails that did not reach their person: the case manager tells them another way
             undelivered=undelivered_for(case) if permissions.can_manage_case(user, case) else [],
+            retention=retention_for(case),
+            can_hold=may_hold(user, case),
             **kwargs,
         )
 

@@ -76,7 +76,7 @@ def test_hr_downloads_the_register_as_csv_with_one_row_per_case_they_may_export(
         person.get_full_name() for person in cases[State.APPEAL].appeal_panel.all()}
     assert appeal["Retain until"] == ""  # still open
     closed = next(row for row in rows if row["Reference"] == cases[State.CLOSED].reference)
-    assert closed["Ended"] == "2026-03-02" and closed["Retain until"] == "2032-03-02"
+    assert closed["Ended"] == "2026-03-02" and closed["Retain until"] == "2026-09-02"  # no case to answer: six months
 
 
 def test_xlsx_and_json_hold_the_same_rows_as_csv(client, school, every_stage):
