@@ -385,6 +385,6 @@ class LegalHoldForm(AccessibleForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              label="Why must the case be kept?",
                              error_messages={"required": "Say why the case must be kept."},
-                             help_text="A claim, a tribunal, a police or LADO request: at most 2,000 characters.")
+                             help_text="A claim, a tribunal, a police or LADO request.")
     until = forms.DateField(widget=DateInput, required=False, label="Keep it until",
                             help_text="Leave empty to keep it until someone lifts the hold.")

@@ -287,7 +287,8 @@ def retention_apply(due: Due, *, today: date | None = None) -> RetentionRecord:
                                                          "to_state", "at"))
         evidence = Evidence.objects.filter(case=case)
         letters = Letter._base_manager.filter(case=case)
-        files = [stored.file for stored in evidence if stored.file] + [letter.pdf for letter in letters]
+        files = ([stored.file for stored in evidence if stored.file]
+                 + [stored.safe_file for stored in evidence if stored.safe_file] + [letter.pdf for letter in letters])
         removed = {"files": len(files), "evidence": evidence.count(), "letters": letters.count(),
                    "events": len(old)}
         LetterDelivery.objects.filter(case=case).delete()

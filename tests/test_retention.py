@@ -153,8 +153,9 @@ def test_the_dry_run_lists_what_is_due_and_why_and_changes_nothing(cases):
 def test_the_real_run_removes_files_and_personal_data_and_keeps_a_counted_skeleton(school, cases):
     case = cases["due"]
     storage = storages["private"]
-    files = [cases["evidence"].file.name] + [letter.pdf.name for letter in case.letters.all()]
-    assert len(files) >= 2 and all(storage.exists(name) for name in files)
+    files = [cases["evidence"].file.name, cases["evidence"].safe_file.name]
+    files += [letter.pdf.name for letter in case.letters.all()]
+    assert len(files) >= 3 and all(storage.exists(name) for name in files)
     old_events = list(case.events.order_by("sequence"))
     held_before = list(cases["held"].events.values_list("hash", flat=True))
     open_before = list(cases["open"].events.values_list("hash", flat=True))

@@ -10,7 +10,8 @@ from incidents.retention import Due, RetentionRefused, cases_due, holds_standing
 
 
 def _what(due: Due) -> str:
-    files = (Evidence.objects.filter(case=due.case).exclude(file="").count()
+    evidence = Evidence.objects.filter(case=due.case)
+    files = (evidence.exclude(file="").count() + evidence.exclude(safe_file="").count()
              + Letter.objects.filter(case=due.case).count())
     return (f"its names, free text, timeline details, evidence and letters ({files} file{'s' if files != 1 else ''}); "
             "an anonymised record stays for the register")

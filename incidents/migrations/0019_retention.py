@@ -51,7 +51,7 @@ def no_retention_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0017_outcome_before_appeal'),
+        ('incidents', '0018_evidence_safe_copy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
