@@ -139,6 +139,8 @@ def chain_replace(case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL incidents.retention = 'off'")
+    if events:  # anchored anew at its new length and head, as any new event is
+        anchors_record([(case, events[-1].sequence, events[-1].hash)])
     return created
 
 

@@ -241,7 +241,7 @@ NAME_REMOVED = "Name removed at the end of retention"
 # removed with the personal data, or kept with the skeleton, holding no personal text.
 REMOVED_WITH_PERSONAL_DATA = frozenset({"Evidence", "Letter", "LetterDelivery", "Notification", "CaseEvent"})
 KEPT_WITH_SKELETON = frozenset({"LegalHold", "RetentionRecord", "Reminder", "CaseUserObjectPermission",
-                                "CaseGroupObjectPermission"})
+                                "CaseGroupObjectPermission", "CaseAnchor"})  # anchors: counts and hashes only
 
 
 def _anonymised_fields() -> dict[str, Any]:

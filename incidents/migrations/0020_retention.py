@@ -51,7 +51,7 @@ def no_retention_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0018_evidence_safe_copy'),
+        ('incidents', '0019_integrity_keys_anchors_seals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
