@@ -241,7 +241,10 @@ NAME_REMOVED = "Name removed at the end of retention"
 # removed with the personal data, or kept with the skeleton, holding no personal text.
 REMOVED_WITH_PERSONAL_DATA = frozenset({"Evidence", "Letter", "LetterDelivery", "Notification", "CaseEvent"})
 KEPT_WITH_SKELETON = frozenset({"LegalHold", "RetentionRecord", "Reminder", "CaseUserObjectPermission",
-                                "CaseGroupObjectPermission", "CaseAnchor"})  # anchors: counts and hashes only
+                                "CaseGroupObjectPermission", "CaseAnchor",  # anchors: counts and hashes only
+                                # the adult's log of low-level concerns is kept by its own rule (KCSIE:
+                                # at least until they leave), not the case's: it only points at the case
+                                "LowLevelConcern"})
 
 
 def _anonymised_fields() -> dict[str, Any]:

@@ -51,7 +51,7 @@ def no_retention_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0019_integrity_keys_anchors_seals'),
+        ('incidents', '0020_low_level_concerns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='caseevent',
             name='kind',
-            field=models.CharField(choices=[('reported', 'Reported'), ('transition', 'Step taken'), ('evidence_added', 'Evidence added'), ('viewed', 'Viewed'), ('downloaded', 'Downloaded'), ('exported', 'Exported'), ('letter_issued', 'Letter issued'), ('access_granted', 'Access granted'), ('access_revoked', 'Access revoked'), ('notified', 'Told by email'), ('letter_emailed', 'Letter sent by email'), ('letter_opened', 'Opened the letter'), ('letter_confirmed', 'Confirmed receipt of the letter'), ('letter_handed_over', 'Letter posted or handed over'), ('subject_access_pack', 'Records gathered for a subject access request'), ('subject_access_done', 'Subject access request answered'), ('legal_hold_placed', 'Legal hold placed'), ('legal_hold_lifted', 'Legal hold lifted'), ('retention_applied', 'Personal data removed at the end of its retention')], max_length=20),
+            field=models.CharField(choices=[('reported', 'Reported'), ('transition', 'Step taken'), ('evidence_added', 'Evidence added'), ('viewed', 'Viewed'), ('downloaded', 'Downloaded'), ('exported', 'Exported'), ('letter_issued', 'Letter issued'), ('access_granted', 'Access granted'), ('access_revoked', 'Access revoked'), ('notified', 'Told by email'), ('letter_emailed', 'Letter sent by email'), ('letter_opened', 'Opened the letter'), ('letter_confirmed', 'Confirmed receipt of the letter'), ('letter_handed_over', 'Letter posted or handed over'), ('subject_access_pack', 'Records gathered for a subject access request'), ('subject_access_done', 'Subject access request answered'), ('concerns_referred', 'Referred from low-level concerns'), ('legal_hold_placed', 'Legal hold placed'), ('legal_hold_lifted', 'Legal hold lifted'), ('retention_applied', 'Personal data removed at the end of its retention')], max_length=20),
         ),
         migrations.CreateModel(
             name='LegalHold',
