@@ -336,7 +336,7 @@ def step_form(step: Step) -> type[StepForm]:
 class CaseFilterForm(forms.Form):
     """The case list's filters; every field optional, bad values ignored."""
 
-    q = forms.CharField(required=False, max_length=200, label="Reference or name")
+    q = forms.CharField(required=False, max_length=200, label="Reference, name or platform")
     stage = forms.ChoiceField(required=False, label="Stage")
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind")] + list(Case.Kind.choices), label="Kind")
     clause = forms.ChoiceField(required=False, label="Clause")

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case as CaseWhen, CharField, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 from incidents import deadlines, permissions
 from incidents.deadlines import Due
@@ -71,12 +72,27 @@ class CaseFilters:
         return any((self.stage, self.kind, self.clause, self.school, self.overdue, self.search.strip()))
 
 
-SORTS = {
+def stage_order() -> CaseWhen:
+    """A case's stage as its place in the procedure (reported first, closed and withdrawn last),
+    so that sorting by stage follows the procedure, not the alphabet of internal names."""
+    return CaseWhen(*[When(state=state, then=Value(place)) for place, state in enumerate(State.values)],
+                    default=Value(len(State.values)), output_field=IntegerField())
+
+
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "-reported_at": ("-reported_at",),
     "reported_at": ("reported_at",),
     "reference": ("reference",),
-    "stage": ("state", "-reported_at"),
+    "stage": (OrderBy(stage_order()), "-reported_at"),
 }
+
+
+def search_q(term: str) -> Q:
+    """The cases a search for `term` finds: by reference, the employee's name, the reporter's
+    name, or the platform as it is shown ("twitter" finds X (Twitter))."""
+    platforms = [value for value, label in Case.Platform.choices if term.lower() in label.lower()]
+    return (Q(reference__icontains=term) | Q(subject__full_name__icontains=term)
+            | Q(reporter_name__icontains=term) | Q(platform__in=platforms))
 
 
 def cases_matching(cases: QuerySet[Case], *, stage: str = "", kind: str = "", clause: str = "",
@@ -100,9 +116,10 @@ def case_list(user: User | AnonymousUser, filters: CaseFilters) -> QuerySet[Case
                            school=filters.school)
     if filters.overdue:
         cases = cases.filter(deadlines.overdue_q())
-    if filters.search:
-        term = filters.search.strip()
-        cases = cases.filter(Q(reference__icontains=term) | Q(subject__full_name__icontains=term))
+    if filters.search.strip():
+        cases = cases.annotate(reporter_name=Concat("reporter__first_name", Value(" "), "reporter__last_name",
+                                                    output_field=CharField()))
+        cases = cases.filter(search_q(filters.search.strip()))
     return cases.order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
 
 

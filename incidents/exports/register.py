@@ -52,7 +52,7 @@ from incidents.exports.sql import JoinedText, WorkingDaysBetween
 from incidents.models import Case
 from incidents.retention import retain_until
 from incidents.selectors import cases_exportable_by, cases_matching
-from incidents.workflow import AppealDecision, Outcome, State
+from incidents.workflow import AppealDecision, LadoOutcome, Outcome, State, Suspension
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -120,6 +120,18 @@ def _working_days_open() -> Expression:
     return WorkingDaysBetween(TruncDate("reported_at"), until)
 
 
+def _suspended_from() -> Expression:
+    """The day the latest suspension began (none if the employee was never suspended)."""
+    return TruncDate(Max("events__at", filter=Q(events__transition="suspend")))
+
+
+def _suspended_to() -> Expression:
+    """The day the latest suspension was lifted; none while it lasts."""
+    return CaseWhen(When(suspension=Suspension.LIFTED,
+                         then=TruncDate(Max("events__at", filter=Q(events__transition="lift_suspension")))),
+                    default=None, output_field=DateField())
+
+
 def _entered_state(state: str) -> Callable[[], Expression]:
     return lambda: _entered([state])
 
@@ -135,6 +147,9 @@ COLUMNS: list[Column] = [
     Column("outcome", "Outcome", lambda: _label("outcome", Outcome.choices)),
     Column("outcome_before_appeal", "Outcome before appeal", lambda: _label("outcome_before_appeal", Outcome.choices)),
     Column("appeal_decision", "Appeal decision", lambda: _label("appeal_decision", AppealDecision.choices)),
+    Column("suspended_from", "Suspended from", _suspended_from, "date"),
+    Column("suspended_to", "Suspended to", _suspended_to, "date"),
+    Column("lado_outcome", "LADO outcome", lambda: _label("lado_outcome", LadoOutcome.choices)),
     Column("warning_expires_on", "Warning expires", lambda: F("warning_expires_on"), "date"),
     Column("ended_on", "Ended", _ended_on, "date"),
     Column("working_days_open", "Working days open", _working_days_open, "number"),
@@ -256,6 +271,17 @@ def _copy_csv(rows: QuerySet[Case, tuple[Any, ...]]) -> Iterator[bytes]:
                 yield bytes(data)
 
 
+WIDTHS = {"date": 12, "number": 10, "text": 22}
+WIDE = {"description", "clauses", "hearing_panel", "appeal_panel", "appeal_decision", "kind"}
+
+
+def _width(column: Column) -> int:
+    """A column wide enough for its heading (plus the filter button) and a typical value;
+    long headings wrap rather than being cut off."""
+    typical = 34 if column.name in WIDE else WIDTHS[column.kind]
+    return max(typical, min(len(column.header) + 4, 30))
+
+
 def register_xlsx(cases: QuerySet[Case]) -> tuple[IO[bytes], int]:
     """The register as an XLSX workbook in a temporary file (already unlinked): returns the open
     file, positioned at its start, and its size."""
@@ -267,12 +293,13 @@ def register_xlsx(cases: QuerySet[Case]) -> tuple[IO[bytes], int]:
         workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                               "strings_to_urls": False, "strings_to_numbers": False})
         sheet = workbook.add_worksheet("Register")
-        bold = workbook.add_format({"bold": True})
         day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         sheet.write_row(0, 0, HEADERS, bold)
-        sheet.freeze_panes(1, 0)
+        sheet.freeze_panes(1, 0)  # the headings stay in view while scrolling
+        sheet.autofilter(0, 0, 0, len(COLUMNS) - 1)  # its range grows with the rows below it in Excel
         for index, column in enumerate(COLUMNS):
-            sheet.set_column(index, index, 12 if column.kind != "text" else 20)
+            sheet.set_column(index, index, _width(column))
         kinds = [column.kind for column in COLUMNS]
         for number, row in enumerate(register_rows(cases, guard=True).iterator(chunk_size=CHUNK), start=1):
             for index, value in enumerate(row):

@@ -218,3 +218,42 @@ def test_on_postgresql_the_csv_is_postgresqls_copy_of_the_same_rows(school, ever
     rows = [[("" if v is None else v.isoformat() if hasattr(v, "isoformat") else str(v)) for v in row]
             for row in register.register_rows(cases)]
     assert [list(row.values()) for row in copied] == rows
+
+
+def test_the_register_shows_the_suspension_and_the_lados_outcome(client, school, procedure):
+    from incidents import services
+    from incidents.workflow import inputs
+
+    suspended = procedure.case_at(State.INVESTIGATION)
+    services.step_take(case=suspended, by=school.headteacher, given=inputs.Suspend.example(suspended))
+    lifted = procedure.case_at(State.INVESTIGATION)
+    services.step_take(case=lifted, by=school.headteacher, given=inputs.Suspend.example(lifted))
+    procedure.clock.move_to("2026-03-09 09:00 +00:00", tick=False)
+    services.step_take(case=lifted, by=school.headteacher, given=inputs.LiftSuspension.example(lifted))
+    lado = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    services.step_take(case=lado, by=school.headteacher, given=inputs.RecordLadoOutcome(
+        lado_outcome="unfounded", advice="No further action by the LADO.", investigate=False))
+    client.force_login(school.hr)
+    rows = {row["Reference"]: row for row in read_csv(download(client, file_format="csv")[1])}
+    assert (rows[suspended.reference]["Suspended from"], rows[suspended.reference]["Suspended to"]) == (
+        "2026-03-02", "")
+    assert (rows[lifted.reference]["Suspended from"], rows[lifted.reference]["Suspended to"]) == (
+        "2026-03-02", "2026-03-09")
+    assert rows[lado.reference]["LADO outcome"] == "Unfounded"
+    assert rows[lado.reference]["Suspended from"] == rows[lado.reference]["LADO outcome"][:0] == ""
+    xlsx = {row["Reference"]: row for row in read_xlsx(download(client, file_format="xlsx")[1])}
+    assert xlsx[lifted.reference]["Suspended to"].date() == date(2026, 3, 9)
+    assert xlsx[lado.reference]["LADO outcome"] == "Unfounded"
+
+
+def test_the_xlsx_register_has_a_filter_a_frozen_header_and_headings_that_fit(client, school, every_stage):
+    client.force_login(school.hr)
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, file_format="xlsx")[1])).active
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(HEADERS))}1"
+    assert sheet.freeze_panes == "A2"
+    widths = {index: dimension.width for dimension in sheet.column_dimensions.values()
+              for index in range(dimension.min, dimension.max + 1)}  # columns of one width are stored as a range
+    for index, header in enumerate(HEADERS, start=1):
+        width = widths[index]
+        assert width >= min(len(header) + 2, 30), header  # the heading is not cut off (long ones wrap)
+    assert sheet["A1"].font.bold and sheet["A1"].alignment.wrap_text

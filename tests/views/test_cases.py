@@ -465,3 +465,43 @@ def test_only_people_who_may_see_a_case_are_offered_the_cases_menu(client, proce
                             (school.investigator, True), (school.hr, True)]:
         client.force_login(person)
         assert (cases_link in client.get(reverse("incidents:home")).content.decode()) is offered, person
+
+
+def test_hr_finds_cases_by_the_reporters_name_and_by_the_platform(client, procedure, school):
+    school.staff.first_name, school.staff.last_name = "Robin", "Reporter"
+    school.staff.save()
+    by_robin = procedure.report()
+    by_other = procedure.report(reporter=school.staff2)
+    Case.objects.filter(pk=by_other.pk).update(platform=Case.Platform.X)
+    client.force_login(school.hr)
+    url = reverse("incidents:case_list")
+
+    def listed(q):
+        page = client.get(url, {"q": q}).content.decode()
+        return {case.reference for case in (by_robin, by_other) if case.reference in page}
+
+    assert listed("robin reporter") == {by_robin.reference}
+    assert listed("twitter") == {by_other.reference}  # the platform as the report form names it
+    assert listed("facebook") == {by_robin.reference}
+    assert listed("   ") == {by_robin.reference, by_other.reference}  # an empty search finds everything
+    assert listed("nobody-called-this") == set()
+    assert "Reference, name or platform" in client.get(url).content.decode()
+
+
+def test_sorting_by_stage_follows_the_procedure(client, procedure, school):
+    cases = [procedure.case_at(state) for state in (State.CLOSED, State.INVESTIGATION, State.REPORTED,
+                                                    State.HEARING_SCHEDULED, State.CONTENT_REMOVAL_REQUESTED)]
+    client.force_login(school.hr)
+    page = client.get(reverse("incidents:case_list"), {"sort": "stage"}).content.decode()
+    order = sorted(cases, key=lambda case: page.index(case.reference))
+    assert [case.state for case in order] == [State.REPORTED, State.CONTENT_REMOVAL_REQUESTED,
+                                              State.INVESTIGATION, State.HEARING_SCHEDULED, State.CLOSED]
+
+
+def test_only_people_who_may_see_cases_are_offered_the_cases_menu(client, procedure, school):
+    procedure.report()
+    menu = '<a href="{}">Cases</a>'.format(reverse("incidents:case_list"))
+    for person, offered in [(school.staff, False), (school.staff2, False), (school.hr, True),
+                            (school.headteacher, True)]:
+        client.force_login(person)
+        assert (menu in client.get(reverse("incidents:home")).content.decode()) is offered, person
