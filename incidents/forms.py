@@ -361,8 +361,40 @@ class CaseFilterForm(forms.Form):
 
 
 class LetterReissueForm(AccessibleForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is a new version issued?")
+    """A new version of a letter: its words corrected (each part a person wrote, as it reads now)
+    and/or another format, with the reason. `parts`: (key, plain name) of the parts that may be
+    corrected (`letters.services.correctable_parts`); `facts`: the letter's facts, to show them."""
+
+    PREFIX = "text_"
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is a new version issued?",
+                             help_text="For example: “The reasons had a typing mistake.” The recipient is told "
+                                       "the new letter replaces the earlier one.")
     letter_format = forms.ChoiceField(choices=Letter.Format.choices, widget=forms.RadioSelect, label="Format")
+
+    def __init__(self, *args: Any, parts: Sequence[tuple[str, str]] = (), facts: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parts = list(parts)
+        self.facts = facts or {}
+        for key, label in self.parts:
+            self.fields[self.PREFIX + key] = forms.CharField(
+                label=label, required=False, initial=self.facts.get(key, ""), strip=True,
+                widget=forms.Textarea(attrs={"rows": 4}))
+        self.order_fields([self.PREFIX + key for key, _ in self.parts] + ["reason", "letter_format"])
+
+    def changes(self) -> dict[str, str]:
+        """The parts whose words were changed, by key, as now written."""
+        return {key: self.cleaned_data[self.PREFIX + key] for key, _ in self.parts
+                if self.PREFIX + key in self.data  # a part not sent at all is left as it was
+                and self.cleaned_data.get(self.PREFIX + key, "") != str(self.facts.get(key, "")).strip()}
+
+    def field_for(self, key: str) -> str | None:
+        """The form's field for a key the service refused (None: a problem with the whole form)."""
+        for name in (key, self.PREFIX + key):
+            if name in self.fields:
+                return name
+        return None
 
 
 class LetterCodeForm(AccessibleForm):

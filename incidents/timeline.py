@@ -160,6 +160,8 @@ RECORDED: dict[str | tuple[str, str], Shown] = {
     "evidence": Shown("Evidence id", "id", technical=True),
     "letter": Shown("Letter id", "id", technical=True),
     "replaces": Shown("Replaces letter id", "id", technical=True),
+    "replaced": Shown("Replaces the letter", "text"),
+    "corrected": Shown("Corrected", "list"),
 }
 
 
@@ -275,9 +277,18 @@ def _who(event: CaseEvent) -> str:
     return str(event.details.get(WHO) or AUTOMATIC)
 
 
+def _letter_unseen(event: CaseEvent, reading: Reading, letters: dict[str, Letter]) -> bool:
+    """A letter issued on its own (a correction, another format) that this reader may not see:
+    its reason and what it corrected are withheld with it."""
+    if event.kind != CaseEvent.Kind.LETTER_ISSUED:
+        return False
+    issued = [letters.get(str(item.get("letter"))) for item in event.details.get("letters", [])]
+    return any(letter is not None and not reading.sees_letter(letter) for letter in issued)
+
+
 def _entry(event: CaseEvent, reading: Reading, letters: dict[str, Letter], technical: bool) -> TimelineEntry:
     details: list[tuple[str, str]] = []
-    if event.transition and not reading.sees_step_details(event.transition):
+    if (event.transition and not reading.sees_step_details(event.transition)) or _letter_unseen(event, reading, letters):
         details.append(SPECIAL_CATEGORY_WITHHELD)
     else:
         for key, value in event.details.items():

@@ -34,6 +34,9 @@ class LetterKind:
     signatory: str
     capacity: str = ""  # the capacity the signatory signs in, when not their own role
     meeting: str = ""  # the meeting it invites to (incidents.calendar): its email carries an .ics
+    # The parts of its text a correction may rewrite: (the fact's key, what the part is, in plain words).
+    # Only words people wrote; dates, names and outcomes come from the case and are put right by its steps.
+    corrects: tuple[tuple[str, str], ...] = ()
 
     @property
     def template(self) -> str:
@@ -46,20 +49,33 @@ class LetterKind:
 
 KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
     LetterKind(Kind.ACKNOWLEDGEMENT, "ACK", Recipient.REPORTER, Signatory.CASE_MANAGER),
-    LetterKind(Kind.CONTENT_REMOVAL_REQUEST, "CRR", Recipient.SUBJECT, Signatory.CASE_MANAGER),
+    LetterKind(Kind.CONTENT_REMOVAL_REQUEST, "CRR", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("what_to_remove", "What is to be removed"),)),
     LetterKind(Kind.PLATFORM_TAKEDOWN_REQUEST, "TDR", Recipient.PLATFORM, Signatory.CASE_MANAGER),
     LetterKind(Kind.INVESTIGATION_NOTICE, "INV", Recipient.SUBJECT, Signatory.CASE_MANAGER,
-               meeting="investigation_meeting"),
-    LetterKind(Kind.SUSPENSION, "SUS", Recipient.SUBJECT, Signatory.CASE_MANAGER),
-    LetterKind(Kind.SUSPENSION_REVIEW, "SUR", Recipient.SUBJECT, Signatory.CASE_MANAGER),
-    LetterKind(Kind.SUSPENSION_LIFTED, "SUL", Recipient.SUBJECT, Signatory.CASE_MANAGER),
-    LetterKind(Kind.HEARING_INVITATION, "HRG", Recipient.SUBJECT, Signatory.CASE_MANAGER, meeting="hearing"),
-    LetterKind(Kind.OUTCOME, "OUT", Recipient.SUBJECT, Signatory.ACTOR, "for the disciplinary hearing panel"),
-    LetterKind(Kind.MANAGEMENT_ADVICE, "MGA", Recipient.SUBJECT, Signatory.CASE_MANAGER),
-    LetterKind(Kind.APPEAL_INVITATION, "APL", Recipient.SUBJECT, Signatory.CASE_MANAGER, meeting="appeal_hearing"),
-    LetterKind(Kind.APPEAL_OUTCOME, "APO", Recipient.SUBJECT, Signatory.ACTOR, "for the appeal panel"),
-    LetterKind(Kind.LADO_REFERRAL, "LAD", Recipient.LADO, Signatory.ACTOR),
-    LetterKind(Kind.NO_FURTHER_ACTION, "NFA", Recipient.SUBJECT, Signatory.CASE_MANAGER),
+               meeting="investigation_meeting", corrects=(("meeting_place", "Where the meeting is"),)),
+    LetterKind(Kind.SUSPENSION, "SUS", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("reason", "Reason for the suspension"), ("why_needed", "Why suspension is needed"),
+                         ("contact_restrictions", "Any restriction on contact"))),
+    LetterKind(Kind.SUSPENSION_REVIEW, "SUR", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("findings", "Why the suspension continues"),)),
+    LetterKind(Kind.SUSPENSION_LIFTED, "SUL", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("reason", "Why the suspension is lifted"),)),
+    LetterKind(Kind.HEARING_INVITATION, "HRG", Recipient.SUBJECT, Signatory.CASE_MANAGER, meeting="hearing",
+               corrects=(("place", "Where the hearing is"),)),
+    LetterKind(Kind.OUTCOME, "OUT", Recipient.SUBJECT, Signatory.ACTOR, "for the disciplinary hearing panel",
+               corrects=(("reasons", "Reasons for the decision"), ("improvement_expected", "Improvement expected"),
+                         ("support_offered", "Support offered"), ("final_pay", "Final pay"))),
+    LetterKind(Kind.MANAGEMENT_ADVICE, "MGA", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("advice", "The advice"),)),
+    LetterKind(Kind.APPEAL_INVITATION, "APL", Recipient.SUBJECT, Signatory.CASE_MANAGER, meeting="appeal_hearing",
+               corrects=(("grounds", "The grounds of appeal"), ("place", "Where the appeal hearing is"))),
+    LetterKind(Kind.APPEAL_OUTCOME, "APO", Recipient.SUBJECT, Signatory.ACTOR, "for the appeal panel",
+               corrects=(("reasons", "Reasons for the decision"),)),
+    LetterKind(Kind.LADO_REFERRAL, "LAD", Recipient.LADO, Signatory.ACTOR,
+               corrects=(("allegation", "The allegation"), ("late_reason", "Why the referral is late"))),
+    LetterKind(Kind.NO_FURTHER_ACTION, "NFA", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("reason", "Why no further action is taken"),)),
     LetterKind(Kind.REPORT_CLOSED, "CLR", Recipient.REPORTER, Signatory.CASE_MANAGER),
     LetterKind(Kind.AUTHORITY_NOTIFICATION, "LAN", Recipient.LOCAL_AUTHORITY, Signatory.ACTOR,
                "for the staff dismissal committee"),

@@ -152,13 +152,25 @@ def letter_previewed(draft: LetterDraft) -> LetterPreview:
 
 # --- Corrections and other formats ------------------------------------------------
 
+MAX_CORRECTION = 10000  # characters in one corrected part, as in the steps' own text answers
+
+
+def correctable_parts(letter: Letter) -> list[tuple[str, str]]:
+    """The parts of `letter`'s text a correction may rewrite, as (key, plain name), in the order
+    the letter kind declares them (`LetterKind.corrects`); only those the letter holds as text."""
+    return [(key, label) for key, label in KINDS[letter.kind].corrects if isinstance(letter.facts.get(key), str)]
+
+
 @atomic_with_files()
 def letter_reissue(*, letter: Letter, by: User, reason: str, letter_format: str | None = None,
                    changes: dict[str, str] | None = None) -> Letter:
-    """Issue a new version of `letter`: corrected (`changes` replaces parts of its text, such as
-    "reasons") and/or in another format. The earlier version stays as it was issued.
+    """Issue a new version of `letter`: corrected (`changes` replaces parts of its text that its
+    kind declares correctable, such as "reasons") and/or in another format. The earlier version
+    stays as it was issued, and downloadable; the new one goes to the recipient as the first did
+    (`letters_store`: emailed to the employee, or handed over).
 
-    Only the case manager may do this; a reason is required. Records a 'letter issued' event.
+    Only the case manager may do this; a reason is required, and something must change.
+    Records a 'letter issued' event. Raises ValidationError, changing nothing, on bad input.
     """
     case = letter.case
     if not permissions.can_manage_case(by, case):
@@ -168,17 +180,31 @@ def letter_reissue(*, letter: Letter, by: User, reason: str, letter_format: str 
     if letter_format is not None and letter_format not in Letter.Format.values:
         raise ValidationError({"letter_format": "Choose standard or large print."})
     facts = dict(letter.facts)
+    parts = dict(correctable_parts(letter))
+    changed = False
     for key, value in (changes or {}).items():
-        if not isinstance(facts.get(key), str) or key == "date":
+        if key not in parts:
             raise ValidationError({key: "This part of the letter cannot be corrected."})
+        value = (value or "").strip()
+        if len(value) > MAX_CORRECTION:
+            raise ValidationError({key: f"{parts[key]} must be at most {MAX_CORRECTION:,} characters."})
+        if not value and facts[key].strip():
+            raise ValidationError({key: f"Write the corrected words of “{parts[key].lower()}”, or leave them "
+                                        "as they were."})
+        changed = changed or value != facts[key].strip()
         facts[key] = value
+    if not changed and (letter_format or letter.letter_format) == letter.letter_format:
+        raise ValidationError("Nothing would change: correct the letter's words, or choose another format.")
     facts["date"] = clock.today().isoformat()
     facts["replaces"] = {"reference": letter.reference, "date": letter.facts.get("date")}
     draft = letter_draft(case=case, kind=letter.kind, facts=facts, version=_next_version(case, letter.kind),
                          letter_format=letter_format or letter.letter_format)
     letter_render(draft)
     event = event_record(case=case, kind=CaseEvent.Kind.LETTER_ISSUED, actor=by, note=reason,
-                         details=letters_event_details([draft]) | {"replaces": str(letter.uuid)})
+                         details=letters_event_details([draft]) | {
+                             "replaces": str(letter.uuid), "replaced": letter.reference,
+                             **({"corrected": [parts[key] for key in parts if key in (changes or {})]}
+                                if changes else {})})
     return letters_store([draft], event=event, by=by, supersedes=letter, reason=reason)[0]
 
 
@@ -199,11 +225,21 @@ def letter_open(*, letter: Letter, by: User) -> bytes:
     return content
 
 
+def mark_replaced(letters: list[Letter]) -> list[Letter]:
+    """`letters` (oldest first), each replaced one marked with the version that replaced it
+    (`Letter.replaced_by`): the earlier version stays listed and downloadable."""
+    by_pk = {letter.pk: letter for letter in letters}
+    for letter in letters:
+        if letter.supersedes_id in by_pk:
+            by_pk[letter.supersedes_id].replaced_by = letter
+    return letters
+
+
 def letters_of_case(case: Case) -> QuerySet[Letter]:
     """The case's letters, every version, oldest first."""
     return case.letters.select_related("issued_by", "recipient_staff", "supersedes").order_by("issued_at", "pk")
 
 
 __all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letter_previewed",
-           "letters_collected",
-           "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]
+           "letters_collected", "mark_replaced",
+           "correctable_parts", "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]

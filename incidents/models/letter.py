@@ -82,6 +82,10 @@ class Letter(models.Model):
 
     objects = LetterQuerySet.as_manager()
 
+    # The version that replaced this one, when a list of letters says so (`letters.services.mark_replaced`):
+    # not stored, since an issued letter never changes.
+    replaced_by: "Letter | None" = None
+
     class Meta:
         ordering = ["case", "issued_at", "pk"]
         constraints = [

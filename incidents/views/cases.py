@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 from incidents import audit, permissions, selectors
 from incidents.forms import CaseFilterForm, LetterReissueForm
 from incidents.letters.delivery import not_received_for
-from incidents.letters.services import letter_open, letter_reissue
+from incidents.letters.services import correctable_parts, letter_open, letter_reissue, mark_replaced
 from incidents.models import Case, CaseEvent, Clause, Letter, LetterDelivery, Membership, School
 from incidents.notifications import undelivered_for
 from incidents.retention import may_hold, retention_for
@@ -97,7 +97,7 @@ class CaseDetailView(CaseMixin, DetailView[Case]):
             appeal_panel=case.appeal_panel.all(),
             steps=steps_for(case, user),
             deadline=selectors.next_deadline(case),
-            letters=reading.letters(case),
+            letters=mark_replaced(reading.letters(case)),
             can_reissue=permissions.can_manage_case(user, case),
             # letters to the employee not shown to have reached them: post them or hand them over
             not_received=not_received_for(case) if permissions.can_manage_case(user, case) else [],
@@ -159,21 +159,35 @@ class LetterReissueView(CaseMixin, FormView[LetterReissueForm]):
     form_class = LetterReissueForm
 
     def get_letter(self) -> Letter:
-        return get_object_or_404(self.case.letters, uuid=self.kwargs["letter"])
+        if not hasattr(self, "_letter"):
+            self._letter = get_object_or_404(self.case.letters, uuid=self.kwargs["letter"])
+        return self._letter
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(letter=self.get_letter(), **kwargs)
+        letter = self.get_letter()
+        replaced_by = Letter.objects.filter(supersedes=letter).order_by("version").first()
+        return super().get_context_data(letter=letter, replaced_by=replaced_by, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        letter = self.get_letter()
+        return super().get_form_kwargs() | {"parts": correctable_parts(letter), "facts": letter.facts}
 
     def get_initial(self) -> dict[str, Any]:
         return {"letter_format": self.get_letter().letter_format}
 
     def form_valid(self, form: LetterReissueForm) -> HttpResponse:
         try:
-            letter = letter_reissue(letter=self.get_letter(), by=signed_in_user(self.request), **form.cleaned_data)
+            letter = letter_reissue(letter=self.get_letter(), by=signed_in_user(self.request),
+                                    reason=form.cleaned_data["reason"],
+                                    letter_format=form.cleaned_data["letter_format"], changes=form.changes())
         except ValidationError as refused:
-            for field, problems in refused.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            if hasattr(refused, "error_dict"):
+                for field, problems in refused.message_dict.items():
+                    form.add_error(form.field_for(field), problems)
+            else:
+                form.add_error(None, refused.messages)
             return self.form_invalid(form)
-        messages.success(self.request, f"Issued {letter.reference}, version {letter.version}. "
-                                       "The earlier version is kept as it was.")
+        messages.success(self.request, f"New version issued: {letter.get_kind_display()}, version {letter.version}, "
+                                       f"to {letter.recipient_name}. The earlier version stays on the case, "
+                                       "marked as replaced.")
         return redirect(self.case.get_absolute_url())

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from incidents import permissions, selectors, services
 from incidents.forms import ReportForm
+from incidents.letters.services import mark_replaced
 from incidents.models import Case
 from incidents.timeline import plain_status
 from incidents.views.access import CaseMixin, SignedInMixin, signed_in_user
@@ -67,7 +68,7 @@ class MyReportDetailView(CaseMixin, DetailView[Case]):
         return super().get_context_data(
             stage=plain_status(case),
             evidence=own.evidence(case),
-            letters=own.letters(case),
+            letters=mark_replaced(own.letters(case)),
             can_withdraw=any(step.name == "withdraw" for step in available_steps(case, user)),
             **kwargs,
         )

@@ -112,3 +112,92 @@ def test_previewing_any_step_from_its_form_shows_its_letters_or_says_there_are_n
         assert case.events.count() == events
     case.refresh_from_db()
     assert getattr(case, step_named(step).field) == source
+
+
+def _outcome_case(procedure, school):
+    case = procedure.case_at(State.OUTCOME_ISSUED)
+    return case, case.letters.get(kind=Letter.Kind.OUTCOME)
+
+
+def test_the_case_manager_corrects_the_words_of_a_letter_and_the_employee_is_given_the_new_one(
+        client, procedure, school, real_letters):
+    from incidents.models import LetterDelivery
+    from tests.letters.test_issue import read
+
+    case, first = _outcome_case(procedure, school)
+    url = reverse("incidents:letter_reissue", args=[case.uuid, first.uuid])
+    client.force_login(school.headteacher)
+    form = client.get(url).content.decode()
+    assert "Reasons for the decision" in form and first.facts["reasons"] in form  # the words as they read now
+    assert "Correct or re-issue: outcome of the disciplinary hearing" in form
+    response = client.post(url, {"text_reasons": "Clause a.2 was breached on 1 March 2026.",
+                                 "text_improvement_expected": first.facts["improvement_expected"],
+                                 "text_support_offered": first.facts["support_offered"],
+                                 "text_final_pay": first.facts["final_pay"],
+                                 "reason": "The date in the reasons was wrong.", "letter_format": "standard"},
+                           follow=True)
+    page = response.content.decode()
+    assert "New version issued: Outcome of the disciplinary hearing, version 2" in page
+    second = case.letters.get(kind=Letter.Kind.OUTCOME, version=2)
+    assert second.supersedes == first and second.facts["reasons"] == "Clause a.2 was breached on 1 March 2026."
+    words = read(second)
+    assert "Clause a.2 was breached on 1 March 2026." in words and f"reference {first.reference}" in words
+    assert "Clause a.2 was breached on 1 March 2026." not in read(first)  # the first stays as it was
+    # the employee is given the corrected letter as they were given the first
+    assert LetterDelivery.objects.filter(letter=second).exists()
+    # both versions listed, the first marked as replaced and still downloadable
+    assert "Replaced</span> <span class=\"hint\">by version 2 on 10 Mar 2026" in page
+    assert client.get(reverse("incidents:letter_download", args=[case.uuid, first.uuid])).status_code == 200
+    # the timeline shows the first letter with its step, and the correction with why and what
+    entry = page[page.index("<h2>Timeline</h2>"):]
+    assert "Record the hearing&#x27;s outcome" in entry and "Letter issued" in entry
+    for shown in ("The date in the reasons was wrong.", f"Replaces the letter", first.reference,
+                  "Corrected", "Reasons for the decision"):
+        assert shown in entry, shown
+
+
+def test_a_correction_that_changes_nothing_or_empties_a_part_is_refused_and_changes_nothing(
+        client, procedure, school):
+    case, first = _outcome_case(procedure, school)
+    url = reverse("incidents:letter_reissue", args=[case.uuid, first.uuid])
+    client.force_login(school.headteacher)
+    letters, events = case.letters.count(), case.events.count()
+    unchanged = client.post(url, {"text_reasons": first.facts["reasons"], "reason": "Typo.",
+                                  "letter_format": "standard"}).content.decode()
+    assert "Nothing would change: correct the letter&#x27;s words, or choose another format." in unchanged
+    emptied = client.post(url, {"text_reasons": "  ", "reason": "Typo.", "letter_format": "standard"})
+    assert "Write the corrected words of “reasons for the decision”" in emptied.content.decode()
+    assert 'href="#id_text_reasons"' in emptied.content.decode()  # the summary leads to the field
+    no_reason = client.post(url, {"text_reasons": "Better words.", "reason": "", "letter_format": "standard"})
+    assert "There is a problem" in no_reason.content.decode()
+    too_long = client.post(url, {"text_reasons": "x" * 10001, "reason": "Typo.", "letter_format": "standard"})
+    assert "must be at most 10,000 characters" in too_long.content.decode()
+    assert (case.letters.count(), case.events.count()) == (letters, events)
+
+
+def test_only_the_parts_people_wrote_can_be_corrected(procedure, school):
+    from django.core.exceptions import ValidationError
+
+    from incidents.letters.services import correctable_parts, letter_reissue
+
+    case, first = _outcome_case(procedure, school)
+    assert [key for key, _ in correctable_parts(first)][0] == "reasons"
+    with pytest.raises(ValidationError, match="cannot be corrected"):
+        letter_reissue(letter=first, by=school.headteacher, reason="Typo.", changes={"outcome": "summary_dismissal"})
+    acknowledgement = case.letters.get(kind=Letter.Kind.ACKNOWLEDGEMENT)
+    assert correctable_parts(acknowledgement) == []
+    assert case.letters.filter(kind=Letter.Kind.OUTCOME).count() == 1
+
+
+def test_the_reporter_sees_their_replaced_letter_marked_and_can_still_download_it(client, procedure, school):
+    from incidents.letters.services import letter_reissue
+
+    case = procedure.case_at(State.REPORTED)
+    first = case.letters.get(kind=Letter.Kind.ACKNOWLEDGEMENT)
+    second = letter_reissue(letter=first, by=school.headteacher, reason="Large print asked for.",
+                            letter_format=Letter.Format.LARGE_PRINT)
+    client.force_login(school.staff)
+    page = client.get(reverse("incidents:report_detail", args=[case.uuid])).content.decode()
+    assert "(replaced by the version of 2 March 2026)" in page
+    for letter in (first, second):
+        assert client.get(reverse("incidents:letter_download", args=[case.uuid, letter.uuid])).status_code == 200
