@@ -148,7 +148,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 class ClauseInline(admin.TabularInline):
     model = Clause
-    fields = ["position", "ref", "section", "title", "safeguarding", "gross_misconduct"]
+    fields = ["position", "ref", "section", "title", "plain_title", "safeguarding", "gross_misconduct"]
     extra = 0
     show_change_link = True
 

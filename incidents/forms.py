@@ -18,6 +18,7 @@ from django.core import validators
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from incidents import clock
@@ -158,7 +159,8 @@ class ClauseChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, clause: Clause) -> str:
-        return f"{clause.ref}) {clause.title}: “{clause.text}”"
+        # A title a person understands; the policy's own words are shown behind it (report_form.html).
+        return clause.short_title
 
 
 class ReportForm(AccessibleForm):
@@ -184,9 +186,24 @@ class ReportForm(AccessibleForm):
                              help_text="Screenshots or documents: PNG, JPEG or PDF, up to 10 MB each, "
                                        f"at most {MAX_EVIDENCE_FILES} files and "
                                        f"{MAX_EVIDENCE_TOTAL_BYTES // (1024 * 1024)} MB in all.")
+    remove_files = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Files you have already added",
+        help_text="They will be sent with your report. Tick any you want to remove.")
 
-    def __init__(self, *args: Any, reporter: User, **kwargs: Any) -> None:
+    # The answers kept while the reporter checks them (`report_drafts`), as plain values.
+    ANSWERS = ("school", "kind", "subject", "platform", "content_url", "seen_on", "description", "clauses")
+
+    def __init__(self, *args: Any, reporter: User, kept_files: Sequence[tuple[str, str, int]] = (),
+                 **kwargs: Any) -> None:
+        """`kept_files`: the files of the draft being changed, as (key, name, size)."""
         super().__init__(*args, **kwargs)
+        self.kept_files = list(kept_files)
+        if kept_files:
+            cast(forms.MultipleChoiceField, self.fields["remove_files"]).choices = [
+                (key, f"{name} ({filesizeformat(size)})") for key, name, size in kept_files]
+            self.fields["evidence"].label = "Add more evidence"
+        else:
+            del self.fields["remove_files"]
         schools = {m.school for m in Membership.objects.filter(user=reporter).select_related("school__policy")}
         school = cast("forms.ModelChoiceField[School]", self.fields["school"])
         school.queryset = School.objects.filter(pk__in=[s.pk for s in schools])
@@ -196,7 +213,8 @@ class ReportForm(AccessibleForm):
         policies = {s.policy_id for s in schools}
         cast("forms.ModelChoiceField[StaffMember]", self.fields["subject"]).queryset = (
             StaffMember.objects.filter(school__in=schools).select_related("school"))
-        cast(ClauseChoiceField, self.fields["clauses"]).queryset = Clause.objects.filter(policy__in=policies).citable()
+        cast(ClauseChoiceField, self.fields["clauses"]).queryset = (
+            Clause.objects.filter(policy__in=policies).citable().prefetch_related("children"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -206,7 +224,38 @@ class ReportForm(AccessibleForm):
             self.add_error("subject", "Choose a member of staff of this school.")
         if cleaned.get("seen_on") and cleaned["seen_on"] > clock.today():
             self.add_error("seen_on", "The date you saw it cannot be in the future.")
+        # the files kept from before count towards the report's limits with those added now
+        removed = set(cleaned.get("remove_files") or ())
+        sizes = [size for key, _, size in self.kept_files if key not in removed]
+        sizes += [upload.size or 0 for upload in cleaned.get("evidence") or ()]
+        if self.kept_files and "evidence" not in self.errors:
+            if len(sizes) > MAX_EVIDENCE_FILES:
+                self.add_error("evidence", f"A report can have at most {MAX_EVIDENCE_FILES} files; with those you "
+                                           f"already added it would have {len(sizes)}. Remove some first.")
+            elif sum(sizes) > MAX_EVIDENCE_TOTAL_BYTES:
+                self.add_error("evidence", f"A report's files can come to at most "
+                                           f"{MAX_EVIDENCE_TOTAL_BYTES // (1024 * 1024)} MB in all, with those "
+                                           "you already added. Remove some first.")
         return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """The cleaned answers as plain values, which bind this form again (`ReportForm(data=...)`)."""
+        data = self.cleaned_data
+        return {
+            "school": data["school"].pk, "kind": data["kind"], "subject": data["subject"].pk if data["subject"] else "",
+            "platform": data["platform"], "content_url": data["content_url"],
+            "seen_on": data["seen_on"].isoformat() if data["seen_on"] else "", "description": data["description"],
+            "clauses": [clause.pk for clause in data["clauses"]],
+        }
+
+
+class ReportEvidenceForm(AccessibleForm):
+    """More evidence, added by the reporter to their own report."""
+
+    evidence = EvidenceField(label="Evidence", error_messages={"required": "Choose a file to add."},
+                             help_text="Screenshots or documents: PNG, JPEG or PDF, up to 10 MB each.")
+    description = forms.CharField(required=False, max_length=500, label="What does it show?",
+                                  error_messages={"max_length": "Say what it shows in at most 500 characters."})
 
 
 # --- The steps of the procedure ------------------------------------------------------

@@ -124,13 +124,16 @@ def case_report(*, reporter: Any, school: School, kind: str, description: str, p
 @atomic_with_files()
 def evidence_add(*, case: Case, by: Any, file: UploadedFile | None = None, link: str = "",
                  description: str = "") -> Evidence:
-    """Attach a file (PNG, JPEG or PDF, at most 10 MB; see `check_evidence_file`) or a link.
+    """Attach a file (PNG, JPEG or PDF, at most 10 MB; see `check_evidence_file`) or a link, by
+    the case manager, the investigating officer, or the reporter while their report is open.
 
     The file is stored under a random name outside any public URL, with its SHA-256.
     Records an 'evidence added' event.
     """
+    # The reporter may add to their own report while it is open (the acknowledgement asks them
+    # for anything more): what they add is read by the rule for evidence, like the rest.
     if not (permissions.can_manage_case(by, case) or permissions.can_investigate(by, case)
-            or (permissions.can_withdraw_report(by, case) and case.state == State.REPORTED)):
+            or (permissions.can_view_own_report(by, case) and case.is_open)):
         raise NotPermitted("You cannot add evidence to this case.")
     if bool(file) == bool(link):
         raise ValidationError("Add either a file or a link.")
@@ -139,6 +142,17 @@ def evidence_add(*, case: Case, by: Any, file: UploadedFile | None = None, link:
                  details={"evidence": str(evidence.uuid), "name": evidence.original_name or link,
                           "sha256": evidence.sha256})
     return evidence
+
+
+@atomic_with_files()
+def report_evidence_add(*, case: Case, by: Any, files: Iterable[UploadedFile], description: str = "") -> list[Evidence]:
+    """The reporter adds files to their own open report, all or none (`evidence_add` for each:
+    an 'evidence added' event on the timeline each). Seen by whoever may see the case's evidence
+    and by the reporter, as evidence always is."""
+    files = list(files)
+    if not files:
+        raise ValidationError({"evidence": "Choose a file to add."})
+    return [evidence_add(case=case, by=by, file=file, description=description) for file in files]
 
 
 def _evidence_stored(*, case: Case, by: Any, file: UploadedFile | None = None, link: str = "",

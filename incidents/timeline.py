@@ -288,7 +288,8 @@ def _letter_unseen(event: CaseEvent, reading: Reading, letters: dict[str, Letter
 
 def _entry(event: CaseEvent, reading: Reading, letters: dict[str, Letter], technical: bool) -> TimelineEntry:
     details: list[tuple[str, str]] = []
-    if (event.transition and not reading.sees_step_details(event.transition)) or _letter_unseen(event, reading, letters):
+    withheld = event.transition and not reading.sees_step_details(event.transition)
+    if withheld or _letter_unseen(event, reading, letters):
         details.append(SPECIAL_CATEGORY_WITHHELD)
     else:
         for key, value in event.details.items():

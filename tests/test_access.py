@@ -70,12 +70,13 @@ def pages(case, evidence):
         "evidence": reverse("incidents:evidence_download", args=[case.uuid, evidence.uuid]),
         "report": reverse("incidents:report_detail", args=[case.uuid]),
         "hold": reverse("incidents:legal_hold", args=[case.uuid]),
+        "add evidence": reverse("incidents:report_evidence", args=[case.uuid]),
     }
 
 
 EXPECTED = {  # role -> the pages they may open; every other page is a 404
     "staff": set(),
-    "reporter": {"evidence", "report"},
+    "reporter": {"evidence", "report", "add evidence"},
     "subject": set(),
     "headteacher": {"case", "step", "evidence", "hold"},
     "chair": set(),

@@ -242,4 +242,5 @@ def letters_of_case(case: Case) -> QuerySet[Letter]:
 
 __all__ = ["KINDS", "LetterPreview", "LetterTampered", "letter_open", "letter_preview", "letter_previewed",
            "letters_collected", "mark_replaced",
-           "correctable_parts", "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case", "letters_store"]
+           "correctable_parts", "letter_reissue", "letters_event_details", "letters_for_step", "letters_of_case",
+           "letters_store"]

@@ -38,6 +38,10 @@ class Clause(models.Model):
     position = models.PositiveIntegerField()
     section = models.CharField(max_length=200)
     title = models.CharField(max_length=200)
+    plain_title = models.CharField(
+        max_length=80, blank=True,
+        help_text="A short title a member of staff understands at a glance, shown on the report form "
+                  "with the policy's words behind it; empty: the title.")
     text = models.TextField()
     safeguarding = models.BooleanField(
         default=False, help_text="Concerns a position of trust with children (Keeping Children Safe in Education)."
@@ -54,3 +58,8 @@ class Clause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref}: {self.title}"
+
+    @property
+    def short_title(self) -> str:
+        """What the report form calls the clause: its plain title, else its title."""
+        return self.plain_title or self.title

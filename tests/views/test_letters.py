@@ -151,7 +151,7 @@ def test_the_case_manager_corrects_the_words_of_a_letter_and_the_employee_is_giv
     # the timeline shows the first letter with its step, and the correction with why and what
     entry = page[page.index("<h2>Timeline</h2>"):]
     assert "Record the hearing&#x27;s outcome" in entry and "Letter issued" in entry
-    for shown in ("The date in the reasons was wrong.", f"Replaces the letter", first.reference,
+    for shown in ("The date in the reasons was wrong.", "Replaces the letter", first.reference,
                   "Corrected", "Reasons for the decision"):
         assert shown in entry, shown
 
