@@ -27,7 +27,7 @@ def test_staff_report_a_breach_with_a_screenshot(page, sign_in, accessible, scho
     page.get_by_role("link", name="Report a concern").first.click()
     accessible(page)
 
-    page.get_by_role("button", name="Send report").click()  # nothing filled in
+    page.get_by_role("button", name="Continue").click()  # nothing filled in
     assert page.get_by_role("heading", name="There is a problem").is_visible()
     accessible(page)
 
@@ -36,9 +36,12 @@ def test_staff_report_a_breach_with_a_screenshot(page, sign_in, accessible, scho
     page.get_by_label("Facebook").check()
     page.get_by_label("Link to the post").fill("https://www.facebook.com/groups/rainow/posts/1")
     page.get_by_label("What happened?").fill("A post calling Year 4 parents idiots.")
-    page.get_by_label("a) Bring the school into disrepute").check()
+    page.get_by_label("Bringing the school into disrepute").check()
     page.get_by_label("Evidence").set_input_files(
         {"name": "screenshot.png", "mimeType": "image/png", "buffer": screenshot_png()})
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers before sending your report").wait_for()
+    accessible(page)
     page.get_by_role("button", name="Send report").click()
 
     case = Case.objects.get()
@@ -47,6 +50,50 @@ def test_staff_report_a_breach_with_a_screenshot(page, sign_in, accessible, scho
     assert page.get_by_text("With the headteacher").is_visible()
     accessible(page)
     assert case.evidence.get().original_name == "screenshot.png"
+
+
+def test_the_reporter_checks_their_answers_changes_one_and_sends_the_report(page, sign_in, accessible, school):
+    sign_in(school.staff)
+    page.goto("/report/")
+    page.get_by_label("A suspected breach of the policy").check()
+    page.get_by_label("Facebook").check()
+    page.get_by_label("What happened?").fill("A post calling Year 4 parents idiots.")
+    clause = page.get_by_label("Breaking confidentiality")
+    clause.check()
+    # the policy's own words are folded away under the plain title, and open on request
+    words = page.get_by_text("giving away confidential information about an individual", exact=False)
+    assert not words.is_visible()
+    page.get_by_text("Show the policy’s words for “Breaking confidentiality”", exact=False).click()
+    assert words.is_visible()
+    assert clause.is_checked()  # opening the words does not untick or tick the box
+    page.get_by_label("Evidence").set_input_files(
+        {"name": "screenshot.png", "mimeType": "image/png", "buffer": screenshot_png()})
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_role("heading", name="Check your answers before sending your report").wait_for()
+    accessible(page)
+    assert not Case.objects.exists()  # nothing sent yet
+    summary = page.locator("dl.check-answers")
+    for shown in ("A suspected breach of the policy", "Breaking confidentiality", "screenshot.png",
+                  "A post calling Year 4 parents idiots."):
+        assert summary.get_by_text(shown, exact=False).first.is_visible(), shown
+    page.get_by_role("link", name="Change what happened").click()
+    description = page.get_by_label("What happened?")
+    assert description.input_value() == "A post calling Year 4 parents idiots."
+    assert page.get_by_text("screenshot.png", exact=False).is_visible()  # the file is kept, not asked again
+    accessible(page)
+    description.fill("A post calling Year 4 parents fools.")
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator("dl.check-answers").get_by_text("parents fools.", exact=False).is_visible()
+    page.get_by_role("button", name="Send report").click()
+
+    page.get_by_text("Your report has been sent").wait_for()
+    case = Case.objects.get()
+    assert page.get_by_text(f"Its reference is {case.reference}").is_visible()
+    assert case.description == "A post calling Year 4 parents fools."
+    assert case.evidence.get().original_name == "screenshot.png"
+    assert list(case.clauses.values_list("ref", flat=True)) == ["b"]
+    accessible(page)
 
 
 def take_step(page, accessible, button: str, fill=None, confirm=False):
@@ -141,7 +188,9 @@ def test_a_compromised_account_is_reported_secured_and_closed(page, browser, liv
     page.get_by_label("An account that may be compromised").check()
     page.get_by_label("Instagram").check()
     page.get_by_label("What happened?").fill("My Instagram is posting crypto adverts; I cannot log in.")
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Send report").click()
+    page.get_by_text("Your report has been sent").wait_for()
     case = Case.objects.get()
     assert case.kind == Case.Kind.COMPROMISED_ACCOUNT
 
