@@ -343,3 +343,15 @@ def test_a_closed_report_takes_no_more_evidence(client, school, procedure):
     url = reverse("incidents:report_evidence", args=[case.uuid])
     assert client.post(url, {"evidence": [upload("late.png", png_bytes())]}).status_code == 404
     assert not case.evidence.exists()
+
+
+def test_files_kept_from_before_count_towards_the_reports_limit(staff_client, school, monkeypatch):
+    monkeypatch.setattr("incidents.forms.MAX_EVIDENCE_FILES", 2)
+    staff_client.post(reverse("incidents:report"),
+                      report_data(school, evidence=[upload("one.png", png_bytes()), upload("two.png", png_bytes())]))
+    response = staff_client.post(reverse("incidents:report") + "?change",
+                                 report_data(school, evidence=[upload("three.png", png_bytes())]))
+    assert "A report can have at most 2 files; with those you already added it would have 3." in (
+        response.content.decode())
+    check = staff_client.get(reverse("incidents:report_check")).content.decode()
+    assert "one.png" in check and "two.png" in check and "three.png" not in check  # the draft as it was

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0017_outcome_before_appeal'),
+        ('incidents', '0018_evidence_safe_copy'),
     ]
 
     operations = [
