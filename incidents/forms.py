@@ -423,12 +423,14 @@ class LetterReissueForm(AccessibleForm):
 
     def __init__(self, *args: Any, parts: Sequence[tuple[str, str]] = (), facts: dict[str, Any] | None = None,
                  **kwargs: Any) -> None:
+        from incidents.letters.services import MAX_CORRECTION
+
         super().__init__(*args, **kwargs)
         self.parts = list(parts)
         self.facts = facts or {}
         for key, label in self.parts:
             self.fields[self.PREFIX + key] = forms.CharField(
-                label=label, required=False, initial=self.facts.get(key, ""), strip=True,
+                label=label, required=False, initial=self.facts.get(key, ""), strip=True, max_length=MAX_CORRECTION,
                 widget=forms.Textarea(attrs={"rows": 4}))
         self.order_fields([self.PREFIX + key for key, _ in self.parts] + ["reason", "letter_format"])
 

@@ -171,7 +171,7 @@ def test_a_correction_that_changes_nothing_or_empties_a_part_is_refused_and_chan
     no_reason = client.post(url, {"text_reasons": "Better words.", "reason": "", "letter_format": "standard"})
     assert "There is a problem" in no_reason.content.decode()
     too_long = client.post(url, {"text_reasons": "x" * 10001, "reason": "Typo.", "letter_format": "standard"})
-    assert "must be at most 10,000 characters" in too_long.content.decode()
+    assert "This is too long: shorten it to 10,000 characters or fewer." in too_long.content.decode()
     assert (case.letters.count(), case.events.count()) == (letters, events)
 
 
