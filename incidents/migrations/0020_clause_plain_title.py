@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0018_evidence_safe_copy'),
+        ('incidents', '0019_integrity_keys_anchors_seals'),
     ]
 
     operations = [
