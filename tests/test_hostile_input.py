@@ -23,7 +23,7 @@ from incidents.models import Case, CaseEvent, Evidence
 from incidents.workflow import Answer, State, step_named
 from tests.procedure import all_steps, reach, who_may
 from tests.views.test_cases import form_data
-from tests.views.test_reporting import png_bytes, report_data
+from tests.views.test_reporting import png_bytes, report_data, send_report
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def jpeg_with_location() -> bytes:
 def test_an_image_is_kept_as_given_and_served_as_a_re_encoded_copy_without_its_metadata(staff_client, school):
     original = jpeg_with_location()
     assert Image.open(io.BytesIO(original)).getexif()
-    staff_client.post(reverse("incidents:report"), report_data(school, evidence=[file("photo.jpg", original)]))
+    send_report(staff_client, report_data(school, evidence=[file("photo.jpg", original)]))
     evidence = Evidence.objects.get()
     assert evidence.sha256 == hashlib.sha256(original).hexdigest()
     with evidence.file.open("rb") as kept:
@@ -202,7 +202,7 @@ def test_an_image_is_kept_as_given_and_served_as_a_re_encoded_copy_without_its_m
 
 def test_a_pdf_without_active_content_is_kept_and_served_as_given(staff_client, school):
     plain = pdf_with("nothing")
-    staff_client.post(reverse("incidents:report"), report_data(school, evidence=[file("page.pdf", plain)]))
+    send_report(staff_client, report_data(school, evidence=[file("page.pdf", plain)]))
     evidence = Evidence.objects.get()
     assert not evidence.safe_file
     response = staff_client.get(reverse("incidents:evidence_download", args=[evidence.case.uuid, evidence.uuid]))

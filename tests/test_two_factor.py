@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from incidents import two_factor
 from incidents.models import Case
 from incidents.workflow import State
-from tests.views.test_reporting import png_bytes, report_data, upload
+from tests.views.test_reporting import png_bytes, report_data, send_report, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_sign_in")]
 
@@ -182,8 +182,7 @@ def test_a_backup_code_works_once_only(client, school, procedure):
 def test_a_reporter_reports_without_a_second_factor(client, school, procedure):
     sign_in_with_password(client, school.staff)
     assert client.get(reverse("incidents:report")).status_code == 200
-    response = client.post(reverse("incidents:report"),
-                           report_data(school, evidence=[upload("shot.png", png_bytes())]), follow=True)
+    response = send_report(client, report_data(school, evidence=[upload("shot.png", png_bytes())]), follow=True)
     assert "Your report has been sent" in text(response)
     assert Case.objects.get().reporter == school.staff
     # and may set it up if they wish
