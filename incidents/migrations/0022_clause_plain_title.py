@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0019_integrity_keys_anchors_seals'),
+        ('incidents', '0021_retention'),
     ]
 
     operations = [
