@@ -298,14 +298,13 @@ def test_the_case_list_search_with_a_null_byte_is_not_a_server_error(client, sch
 
 
 def test_a_file_name_loses_its_hidden_characters(staff_client, school):
-    staff_client.post(reverse("incidents:report"),
-                      report_data(school, evidence=[file("invoice\u202egnp.png", png_bytes())]))
+    send_report(staff_client, report_data(school, evidence=[file("invoice\u202egnp.png", png_bytes())]))
     assert Evidence.objects.get().original_name == "invoicegnp.png"
 
 
 def test_the_case_page_says_which_copy_of_a_picture_is_downloaded(client, school):
     client.force_login(school.staff)
-    client.post(reverse("incidents:report"), report_data(school, evidence=[file("photo.jpg", jpeg_with_location())]))
+    send_report(client, report_data(school, evidence=[file("photo.jpg", jpeg_with_location())]))
     case = Case.objects.get()
     client.force_login(case.case_manager)
     page = html.unescape(client.get(case.get_absolute_url()).content.decode())
