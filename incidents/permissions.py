@@ -403,3 +403,26 @@ def choose_case_manager(*, school: School, reporter: User, subject: StaffMember 
             return chair
     raise ValidationError(f"{school} has no headteacher or chair of governors free to manage this case.")
 
+
+
+# --- Monitoring: figures in aggregate, never a case ------------------------------------------
+
+# Who sees the monitoring figures of a school (incidents.monitoring): its headteacher, its chair and
+# governors, and its HR advisers (across all the schools they serve). The figures are counts, with
+# counts from 1 to 4 suppressed: no case can be read from them, so a governor who may sit on a panel
+# sees them without seeing any case.
+MONITORING_ROLES = (Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS, Role.GOVERNOR, Role.HR_ADVISER)
+
+
+def schools_monitored_by(user: User | AnonymousUser) -> QuerySet[School]:
+    """The schools whose monitoring figures `user` may see (none for a superuser, who takes no part)."""
+    from incidents.models import School
+
+    if not user.is_authenticated or user.is_superuser:
+        return School.objects.none()
+    return School.objects.filter(pk__in=Membership.objects.filter(user=user, role__in=MONITORING_ROLES)
+                                 .values("school_id")).order_by("name")
+
+
+def can_see_monitoring(user: User | AnonymousUser, school: School) -> bool:
+    return schools_monitored_by(user).filter(pk=school.pk).exists()

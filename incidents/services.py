@@ -38,6 +38,7 @@ from incidents.letters.services import (
     letters_store,
 )
 from incidents.models import Case, CaseEvent, Clause, Evidence, Letter, School, StaffMember
+from incidents.monitoring.policy import policy_in_force
 from incidents.notifications import notifications_after
 from incidents.storage import atomic_with_files
 from incidents.workflow import Answer, State, StepInput, inputs, step_of
@@ -101,6 +102,7 @@ def case_report(*, reporter: Any, school: School, kind: str, description: str, p
         seen_on=seen_on,
         description=description,
         safeguarding=safeguarding,
+        policy=policy_in_force(school, seen_on or clock.today()),
         # KCSIE: the LADO is told within one working day of the concern arising, here the report
         lado_due_on=due_after("lado_referral", school, clock.today()) if safeguarding else None,
         case_manager=permissions.choose_case_manager(school=school, reporter=reporter, subject=subject),

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from incidents.views import cases, concerns, exports, home, letters, pages, reports, retention, steps, two_factor
+from incidents.views import (
+    cases,
+    concerns,
+    exports,
+    home,
+    letters,
+    monitoring,
+    pages,
+    policy,
+    reports,
+    retention,
+    steps,
+    two_factor,
+)
 
 app_name = "incidents"
 
@@ -35,6 +48,11 @@ urlpatterns = [
     # The second step of signing in (incidents/two_factor.py)
     path("account/two-factor/", two_factor.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
     path("account/two-factor/code/", two_factor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("policy/", policy.PolicyView.as_view(), name="policy"),
+    path("policy/who-has-read-it/", policy.AcknowledgementsView.as_view(), name="policy_acknowledgements"),
+    path("monitoring/", monitoring.DashboardView.as_view(), name="monitoring"),
+    path("monitoring/<slug:figure>.csv", monitoring.FigureCsvView.as_view(), name="monitoring_csv"),
+    path("monitoring/report.pdf", monitoring.ReportPdfView.as_view(), name="monitoring_report"),
     path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
     # HR exports (incidents/views/exports.py)
     path("exports/", exports.ExportsView.as_view(), name="exports"),

@@ -38,6 +38,7 @@ from incidents.letters import render
 from incidents.letters.documents import engine
 from incidents.models import Case
 from incidents.models.exports import ExportKind
+from incidents.monitoring.policy import acknowledgement_of
 from incidents.names import display_name
 from incidents.permissions import Reading, reading_for_audience
 from incidents.timeline import timeline_for
@@ -123,6 +124,8 @@ def bundle_pdf(case: Case, *, purpose: str, by: User, parts: dict[str, Any] | No
     context = {
         "case": case, "school": case.school, "purpose": PURPOSES[purpose], "made_at": clock.now(),
         "made_by": display_name(by), "clauses": list(case.clauses.order_by("position")),
+        "policy": case.policy or case.school.policy,
+        "acknowledgement": acknowledgement_of(case.subject, case.policy or case.school.policy),
         "reporter": display_name(case.reporter), "case_manager": display_name(case.case_manager),
         "investigating_officer": display_name(case.investigating_officer) if case.investigating_officer else "",
         "hearing_panel": [display_name(u) for u in case.hearing_panel.all()],

@@ -20,6 +20,7 @@ from incidents.deadlines import DEADLINES_BY_NAME, Period
 from incidents.letters.kinds import KINDS, Kind, Recipient, Signatory
 from incidents.letters.templatetags import as_date, as_datetime
 from incidents.models import Case, CaseEvent, Membership, Role, School, StaffMember
+from incidents.monitoring.policy import acknowledgement_of
 from incidents.names import display_name
 from incidents.school_days import MEANING, in_words
 from incidents.workflow import (
@@ -329,6 +330,8 @@ def _hearing_invitation(case: Case, a: dict[str, Any], today: date) -> dict[str,
                                or person(case.case_manager, case.school)["name"],
         "investigating_officer": _person_from(case.investigating_officer, case.school),
         "rearranged": RescheduleReason(reschedule_reason).label if reschedule_reason else "",
+        # Did the employee know the rule? Their confirmation that they read the policy, or None.
+        "acknowledgement": acknowledgement_of(case.subject, case.policy or case.school.policy),
     }
 
 
@@ -507,7 +510,7 @@ def letter_facts(*, case: Case, kind: str, by: User | None = None,
     today = clock.today()
     signer = by if (spec.signatory == Signatory.ACTOR and by is not None) else case.case_manager
     staff, user, name, line = recipient_of(case, kind)
-    policy = case.school.policy
+    policy = case.policy or case.school.policy
     facts = {
         "date": today,
         "case_reference": case.reference,

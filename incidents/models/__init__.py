@@ -7,7 +7,7 @@ from incidents.models.exports import ExportRecord, ExportSeal, PreparedExport
 from incidents.models.grants import CaseGroupObjectPermission, CaseUserObjectPermission
 from incidents.models.letter import Letter
 from incidents.models.people import Membership, Role, School, StaffMember, Trust
-from incidents.models.policy import Clause, Policy
+from incidents.models.policy import Clause, Policy, PolicyAcknowledgement, PolicyReviewReminder
 from incidents.models.retention import LegalHold, RetentionRecord
 from incidents.models.subject_access import SubjectAccessExtension, SubjectAccessRequest
 
@@ -27,6 +27,8 @@ __all__ = [
     "LowLevelConcern",
     "Membership",
     "Policy",
+    "PolicyAcknowledgement",
+    "PolicyReviewReminder",
     "PreparedExport",
     "RetentionRecord",
     "Role",

@@ -45,6 +45,10 @@ class Case(CaseProcedure):
         help_text="The employee the case is about; empty while unknown.",
     )
     clauses = models.ManyToManyField("incidents.Clause", blank=True, related_name="cases")
+    policy = models.ForeignKey(
+        "incidents.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+        help_text="The version of the policy in force when the conduct happened (the day it was seen, or else "
+                  "the day it was reported).")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     content_url = models.URLField(max_length=2000, blank=True)
     seen_on = models.DateField(null=True, blank=True)

@@ -13,6 +13,9 @@ class Policy(models.Model):
     reviewed_note = models.CharField(max_length=200, blank=True)
     review_due = models.DateField(help_text="The policy is reviewed at least every 3 years.")
     member_responsible = models.CharField(max_length=200, blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by",
+        help_text="The version this one replaces: it is in force from its approval date until this one's.")
 
     class Meta:
         verbose_name_plural = "policies"
@@ -47,6 +50,9 @@ class Clause(models.Model):
         default=False, help_text="Concerns a position of trust with children (Keeping Children Safe in Education)."
     )
     gross_misconduct = models.BooleanField(default=False)
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by",
+        help_text="The clause of the previous version this one replaces, so that figures run across versions.")
 
     objects = ClauseQuerySet.as_manager()
 
@@ -63,3 +69,43 @@ class Clause(models.Model):
     def short_title(self) -> str:
         """What the report form calls the clause: its plain title, else its title."""
         return self.plain_title or self.title
+
+class PolicyAcknowledgement(models.Model):
+    """A member of staff confirmed they have read one version of their school's policy."""
+
+    staff = models.ForeignKey("incidents.StaffMember", on_delete=models.CASCADE, related_name="acknowledgements")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="acknowledgements")
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["staff", "acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "policy"], name="one_acknowledgement_per_staff_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} read {self.policy} on {self.acknowledged_at:%d/%m/%Y}"
+
+
+class PolicyReviewReminder(models.Model):
+    """One email to a school's headteachers that its policy's review is near or overdue, sent once
+    for each policy, review date and kind (`send_reminders`); the row is the claim, as `Reminder`'s."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Review due within three months"
+        OVERDUE = "overdue", "Review overdue"
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="review_reminders")
+    school = models.ForeignKey("incidents.School", on_delete=models.CASCADE, related_name="+")
+    review_due = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "school", "review_due", "kind"],
+                                    name="one_review_reminder_per_policy_school_date_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.policy}, review due {self.review_due}"

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from incidents import concerns, deadlines, permissions, selectors
 from incidents.models import Case, Membership, Role, StaffMember
+from incidents.monitoring.policy import review_notices, unacknowledged_for
 from incidents.views.access import SignedInMixin, signed_in_user
 
 
@@ -40,6 +41,9 @@ class HomeView(SignedInMixin, TemplateView):
             reads_concerns=bool(roles & set(permissions.LOW_LEVEL_CONCERN_ROLES)),
             patterns=concerns.patterns_for(user) if roles & set(permissions.LOW_LEVEL_CONCERN_ROLES) else [],
             may_refer_self=StaffMember.objects.filter(user=user).exists(),
+            policy_reviews=review_notices(user),
+            policy_unread=unacknowledged_for(user),
+            may_monitor=permissions.schools_monitored_by(user).exists(),
             **kwargs,
         )
 

@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incidents.deadlines import DEADLINES_BY_NAME
 from incidents.models.events import Reminder
+from incidents.monitoring.policy import review_reminders_send
 from incidents.reminders import DAYS_AHEAD, reminders_send
 
 
 class Command(BaseCommand):
     help = ("Remind the people who must act of every deadline coming up or passed, and tell the person above "
-            "of each passed one, once (run daily from cron; running it again sends nothing new).")
+            "of each passed one, once; tell the headteacher once when the policy's review is near and once when it "
+            "is overdue (run daily from cron; running it again sends nothing new).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days-ahead", type=int, default=DAYS_AHEAD,
@@ -25,3 +27,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{reminder.case.reference}: {label}, due {reminder.due_on.day} {reminder.due_on:%B %Y}: "
                               f"{what} ({emails} email(s)).")
         self.stdout.write(f"{len(sent)} reminder(s) sent; the background worker delivers the emails.")
+        for review in review_reminders_send():
+            self.stdout.write(f"{review.school.name}: the policy's review, due {review.review_due.day} "
+                              f"{review.review_due:%B %Y}: {review.get_kind_display().lower()} (told the headteacher).")
