@@ -6,7 +6,7 @@ reference, name or date of any one case appears. Small numbers are suppressed (`
 - **primary**: a count from 1 to 4 shows as "fewer than 5" (0 shows as 0);
 - **secondary**: in a table whose rows add up to a total that is shown, one suppressed row could be
   worked out from the total and the others; so when exactly one row is suppressed, the smallest
-  other non-zero row is suppressed too;
+  other non-zero row is suppressed too, and shows as "not shown";
 - a median or a 90th percentile over fewer than 5 stays is not shown.
 
 The cases of a period are those reported in it (`Period`). What a case is now (its stage, its
@@ -37,6 +37,7 @@ from incidents.working_days import working_days_between
 
 THRESHOLD = 5
 FEWER = "fewer than 5"
+HIDDEN = "not shown"  # a count of 5 or more hidden so that a smaller one cannot be worked out
 
 
 # --- Periods ---------------------------------------------------------------------------------
@@ -147,8 +148,10 @@ class Figure:
 
 
 def count_cell(count: int, suppressed: bool = False) -> Cell:
-    if suppressed or 0 < count < THRESHOLD:
+    if 0 < count < THRESHOLD:
         return Cell(None, FEWER)
+    if suppressed:
+        return Cell(None, HIDDEN)
     return Cell(count, str(count))
 
 
