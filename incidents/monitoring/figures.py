@@ -185,7 +185,7 @@ def _local_day(moment: datetime) -> date:
     return clock.localdate(moment)
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()))
 
 
@@ -201,16 +201,17 @@ class Dashboard:
 
 def cases_in(schools: Iterable[School], period: Period) -> QuerySet[Case]:
     """The cases of `schools` reported in `period`."""
-    return Case.objects.filter(school__in=list(schools), reported_at__gte=_midnight(period.first),
-                               reported_at__lt=_midnight(period.last + timedelta(days=1)))
+    return Case.objects.filter(school__in=list(schools), reported_at__gte=midnight(period.first),
+                               reported_at__lt=midnight(period.last + timedelta(days=1)))
 
 
 def dashboard(schools: Sequence[School], period: Period, *, today: date | None = None) -> Dashboard:
     """Every figure for the cases of `schools` reported in `period`."""
     today = today or clock.today()
     cases = cases_in(schools, period)
-    rows: list[dict[str, Any]] = [dict(row) for row in cases.values("pk", "reported_at", "kind", "state", "outcome", "appeal_received_on", "appeal_decision",
-                             "safeguarding", "lado_due_on", "lado_referred_at", "removal_deadline")]
+    columns = ("pk", "reported_at", "kind", "state", "outcome", "appeal_received_on", "appeal_decision",
+               "safeguarding", "lado_due_on", "lado_referred_at", "removal_deadline")
+    rows: list[dict[str, Any]] = [dict(row) for row in cases.values(*columns)]
     ids = [row["pk"] for row in rows]
     figures = [
         _by_month(rows, period), _by_clause(ids), _by_kind(rows), _by_stage(rows), _outcomes(rows),

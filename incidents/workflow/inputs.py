@@ -101,6 +101,14 @@ def _hearing_day(case: Case) -> datetime:
     return _at(add_working_days(clock.today(), case.school.notice_working_days + 1), 10)
 
 
+def lessons_learned() -> Any:
+    """The optional "what we would do differently" of a step that closes a case: read, without the
+    case, into the governors' termly report (`incidents.monitoring.report`)."""
+    return text("What would you do differently next time? (optional)", required=False, rows=3,
+                help="For the governors' termly report, which shows it without the case: write it without "
+                     "names or anything that would identify the case.")
+
+
 # --- Shared parts -----------------------------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +208,7 @@ class SecureAccount(StepInput):
 class Resolve(StepInput):
     what_was_done: str = text("What was done to secure the account?",
                               missing="Say what was done to secure the account.")
+    lessons: str = lessons_learned()
 
     @classmethod
     def example(cls, case: Case) -> Resolve:
@@ -314,6 +323,7 @@ class SubmitInvestigationReport(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class CloseNoCase(StepInput):
     reason: str = text("Why is the case closed?", missing="Give the reason for closing the case.")
+    lessons: str = lessons_learned()
 
     @classmethod
     def example(cls, case: Case) -> CloseNoCase:
@@ -325,6 +335,7 @@ class GiveManagementAdvice(StepInput):
     advice: str = text("The advice given to the employee", rows=4,
                        in_letter=True, help="Management advice is not a disciplinary sanction.",
                        missing="Write the advice given to the employee.")
+    lessons: str = lessons_learned()
 
     @classmethod
     def example(cls, case: Case) -> GiveManagementAdvice:
@@ -451,6 +462,7 @@ class DecideAppeal(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class Close(StepInput):
     reason: str = text("Reason", required=False, help="Needed if the appeal window is still open.")
+    lessons: str = lessons_learned()
 
     @classmethod
     def example(cls, case: Case) -> Close:

@@ -253,6 +253,7 @@ def test_the_report_command_writes_a_tagged_pdf(term, tmp_path, real_letters):
     assert "Monitoring of the Social Media Policy" in words and "Rainow Primary School" in words
     assert "fewer than 5" in words and "RAI-2026" not in words
     assert "is overdue: it was due on 1 July 2024" in words
+    assert "Lessons learned" in words and "None was recorded." in words
 
 
 def test_the_report_command_refuses_an_unknown_school_or_period_and_writes_nothing(term, tmp_path):
@@ -269,3 +270,22 @@ def test_the_dashboard_button_downloads_the_report(client, term):
     response = client.get(reverse("incidents:monitoring_report"), {"period": "2026-spring"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="monitoring-report-2026-spring.pdf"'
+
+
+def test_the_report_gives_the_lessons_learned_closing_cases_in_the_period_without_the_cases(
+        procedure, school, tmp_path, take):
+    first = procedure.case_at(State.REPORTED)
+    take("close_no_case", first, school.headteacher, lessons="Ask the reporter for the link, not only a photo.")
+    second = procedure.case_at(State.REPORTED)
+    take("close_no_case", second, school.headteacher)  # no lesson given: nothing to report
+    out = tmp_path / "report.csv"
+    call_command("monitoring_report", "--school", "RAI", "--period", "2026-spring", "--format", "csv",
+                 "--out", str(out))
+    rows = list(csv.reader(io.StringIO(out.read_text())))
+    at = rows.index(["Lessons learned: what case managers would do differently"])
+    assert rows[at + 1:] == [["Ask the reporter for the link, not only a photo."]]
+    assert first.reference not in out.read_text()
+    out = tmp_path / "autumn.csv"
+    call_command("monitoring_report", "--school", "RAI", "--period", "2026-autumn", "--format", "csv",
+                 "--out", str(out))
+    assert "Ask the reporter" not in out.read_text()

@@ -198,3 +198,21 @@ def test_the_hearing_invitation_and_the_bundle_cite_the_employees_acknowledgemen
     bundle_pdf(case, purpose="hearing", by=school.hr)
     assert "Version 2021, confirmed on 3 September 2025" in captured["html"]
     assert "Social Media Policy, version 2021, approved on 1 July 2021" in captured["html"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_cases_are_tied_to_their_schools_policy_by_the_migration(procedure, school):
+    """Before 0018 a school had one version, with nothing it replaced: each existing case is tied to it."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate_to(target=None):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([target] if target else executor.loader.graph.leaf_nodes())
+
+    case = procedure.report()
+    Case.objects.update(policy=None)
+    migrate_to(("incidents", "0017_outcome_before_appeal"))
+    migrate_to()
+    assert Case.objects.get(pk=case.pk).policy_id == rainow_policy().pk
