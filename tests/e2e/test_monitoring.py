@@ -33,7 +33,6 @@ def test_the_headteacher_reads_the_figures_as_charts_and_tables(page, sign_in, a
     assert table.get_by_role("row", name="An account that may be compromised fewer than 5").is_visible()
     assert table.get_by_role("row", name="A suspected breach of the policy not shown").is_visible()
     assert table.get_by_role("row", name="All cases 7").is_visible()
-    page.screenshot(path="/tmp/monitoring-dashboard.png", full_page=True)
     assert page.get_by_role("link", name="Download “Cases by kind” as CSV").is_visible()
     assert page.get_by_role("link", name="Download the governors' report (PDF)").is_visible()
 
