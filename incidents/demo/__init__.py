@@ -29,6 +29,7 @@ from incidents.demo.people import (
     DEMO_PASSWORD,
     LONDON,
     RAINOW,
+    acknowledgements_update,
     admin_update,
     people_update,
     policy_load,
@@ -70,6 +71,7 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime | None = None) -> 
     policy = policy_load()
     schools = schools_update(policy)
     users = people_update(schools, password)
+    acknowledgements_update(schools, users)
     admin = admin_update(password)
 
     result = DemoResult(schools=list(schools.values()), policy=policy, admin=admin, users=list(users.values()))

@@ -9,14 +9,14 @@ demo password back). Roles are given and staff records linked to logins through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from incidents.models import Membership, Policy, Role, School, StaffMember, Trust
+from incidents.models import Membership, Policy, PolicyAcknowledgement, Role, School, StaffMember, Trust
 from incidents.models.people import SchoolClosure
 from incidents.roles import role_give, staff_record_link
 
@@ -142,6 +142,24 @@ def policy_load() -> Policy:
     """The Rainow Social Media Policy and its clauses, from `fixtures/rainow_policy.json`."""
     call_command("loaddata", "rainow_policy", verbosity=0)
     return Policy.objects.filter(school_name="Rainow Primary School").latest("approved_on")
+
+
+# Who confirmed reading the policy, and when: everyone at Rainow with a login but `staff` (whose home
+# page then asks them to read it) and the investigating officer.
+ACKNOWLEDGED = ("staff2", "headteacher", "chair", "governor", "governor2", "dsl")
+ACKNOWLEDGED_AT = datetime(2025, 9, 3, 12, 0, tzinfo=LONDON)
+
+
+def acknowledgements_update(schools: dict[str, School], users: dict[str, User]) -> None:
+    """The demo staff's confirmations that they read the Rainow policy."""
+    school = schools[RAINOW]
+    if school.policy is None:
+        return
+    for username in ACKNOWLEDGED:
+        record = StaffMember.objects.filter(school=school, user=users[username]).first()
+        if record is not None:
+            PolicyAcknowledgement.objects.get_or_create(staff=record, policy=school.policy,
+                                                        defaults={"acknowledged_at": ACKNOWLEDGED_AT})
 
 
 def schools_update(policy: Policy) -> dict[str, School]:

@@ -216,3 +216,19 @@ def test_existing_cases_are_tied_to_their_schools_policy_by_the_migration(proced
     migrate_to(("incidents", "0017_outcome_before_appeal"))
     migrate_to()
     assert Case.objects.get(pk=case.pk).policy_id == rainow_policy().pk
+
+
+def test_the_demo_asks_staff_to_read_the_policy_and_tells_the_headteacher_the_review_is_overdue(client, settings):
+    from django.contrib.auth.models import User
+
+    from incidents.demo import demo_seed
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo_seed()
+
+    client.force_login(User.objects.get(username="staff"))
+    assert "Read the Social Media Policy" in client.get(reverse("incidents:home")).content.decode()
+    client.force_login(User.objects.get(username="staff2"))
+    assert "Read the Social Media Policy" not in client.get(reverse("incidents:home")).content.decode()
+    client.force_login(User.objects.get(username="headteacher"))
+    assert "is overdue: it was due on 1 July 2024" in client.get(reverse("incidents:home")).content.decode()
