@@ -29,6 +29,15 @@ from tests.test_deadlines import SCENARIOS, move_to, text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def policy_review_not_due(school):
+    """These tests read the reminders of deadlines: the policy's review (reminded by the same command,
+    tests/monitoring/test_policy.py) is years away here."""
+    policy = school.school.policy
+    policy.review_due = date(2099, 7, 1)
+    policy.save()
+
+
 def send_reminders(capture, *args: str) -> str:
     """Run the command as cron does; the emails go once its transactions commit."""
     out = io.StringIO()
