@@ -28,7 +28,7 @@ def tie_cases_to_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0019_integrity_keys_anchors_seals'),
+        ('incidents', '0021_retention'),
     ]
 
     operations = [
