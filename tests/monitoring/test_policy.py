@@ -90,10 +90,11 @@ def test_three_months_before_the_review_the_headteacher_is_told_it_is_due(client
     policy.save()
     client.force_login(school.headteacher)
     page = client.get(reverse("incidents:home")).content.decode()
-    assert "is due on 1 June 2026" in page and "overdue" not in page
+    assert "is due on 1 June 2026" in page and "review is due soon" in page and "overdue" not in page
     policy.review_due = date(2026, 6, 3)  # more than three months ahead: nothing yet
     policy.save()
-    assert "review" not in client.get(reverse("incidents:home")).content.decode().lower()
+    assert "review is due soon" not in client.get(reverse("incidents:home")).content.decode()
+    assert "is due on 3 June 2026" not in client.get(reverse("incidents:home")).content.decode()
 
 
 def test_send_reminders_emails_the_headteacher_once_with_no_case_details(procedure, school, mailoutbox,
