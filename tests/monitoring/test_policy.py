@@ -203,7 +203,7 @@ def test_the_hearing_invitation_and_the_bundle_cite_the_employees_acknowledgemen
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_cases_are_tied_to_their_schools_policy_by_the_migration(procedure, school):
-    """Before 0022 a school had one version, with nothing it replaced: each existing case is tied to it."""
+    """Before 0023 a school had one version, with nothing it replaced: each existing case is tied to it."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -214,7 +214,7 @@ def test_existing_cases_are_tied_to_their_schools_policy_by_the_migration(proced
 
     case = procedure.report()
     Case.objects.update(policy=None)
-    migrate_to(("incidents", "0021_retention"))
+    migrate_to(("incidents", "0022_clause_plain_title"))
     migrate_to()
     assert Case.objects.get(pk=case.pk).policy_id == rainow_policy().pk
 

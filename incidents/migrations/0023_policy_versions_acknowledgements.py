@@ -28,7 +28,7 @@ def tie_cases_to_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0021_retention'),
+        ('incidents', '0022_clause_plain_title'),
     ]
 
     operations = [
