@@ -97,6 +97,7 @@ def version_record(*, previous: Policy, version: str, approved_on: date, approve
         for clause in previous.clauses.order_by("position"):
             copies[clause.pk] = new.clauses.create(
                 ref=clause.ref, position=clause.position, section=clause.section, title=clause.title,
+                plain_title=clause.plain_title,
                 text=clause.text, safeguarding=clause.safeguarding, gross_misconduct=clause.gross_misconduct,
                 replaces=old.get(clause_map.get(clause.ref, clause.ref)))
         for clause in previous.clauses.filter(parent__isnull=False):
