@@ -123,6 +123,9 @@ class Deadline:
     role: str
     do: str
     period: Period | None = None
+    # While the police or children's social care act, the school's procedure and its deadlines
+    # wait (CaseProcedure.pause_for_agencies); a deadline owed to someone else does not.
+    pauses: bool = True
 
     def __post_init__(self) -> None:
         model_field = Case._meta.get_field(self.field)
@@ -150,8 +153,10 @@ class Deadline:
 
     @property
     def condition(self) -> Q:
-        """The cases on which this deadline runs: open, at the stage it concerns, with its date set."""
-        return Q(state__in=OPEN_STATES) & self.applies & Q(**{f"{self.field}__isnull": False})
+        """The cases on which this deadline runs: open, at the stage it concerns, with its date set,
+        and not paused (unless it runs on while the procedure is paused)."""
+        running = Q(state__in=OPEN_STATES) & self.applies & Q(**{f"{self.field}__isnull": False})
+        return running & Q(paused_on__isnull=True) if self.pauses else running
 
     def due_on(self, case: Any) -> date | None:
         """Its date on `case` (a Case, or any object with the case's `FIELDS`), or None when it does
@@ -188,11 +193,13 @@ DEADLINES: tuple[Deadline, ...] = (
         # safeguarding concern (services.case_report sets lado_due_on) until the referral is made,
         # at the stages the referral is made from (CaseProcedure.refer_to_lado).
         name="lado_referral", label="Referral to the LADO",
-        applies=Q(state__in=[State.REPORTED, State.INVESTIGATION], lado_referred_at__isnull=True),
+        applies=Q(state__in=[State.REPORTED, State.CONTENT_REMOVAL_REQUESTED, State.CONTENT_REMOVED,
+                             State.INVESTIGATION], lado_referred_at__isnull=True),
         field="lado_due_on",
         waiting="the case manager or the designated safeguarding lead", role="refer_safeguarding",
         do="Decide whether the harm threshold is met and, if it is, refer the case to the LADO today.",
         period=Period(1, Counting.WORKING_DAYS),  # KCSIE's working day: the LADO works in the holidays too
+        pauses=False,  # the LADO is told at once, whoever else is acting
     ),
     Deadline(
         # A target, not a limit (the school's setting, 20 working days by default), from the day the
@@ -240,10 +247,24 @@ DEADLINES: tuple[Deadline, ...] = (
            "did; if it has not, ask it to.",
     ),
     Deadline(
+        # KCSIE part 4 and the DBS's guidance: after a dismissal, or when the employee left, where
+        # the harm threshold was met (and for a teacher where serious misconduct was found), the
+        # referral is made promptly; the case cannot close until it is recorded
+        # (CaseProcedure.record_barring_referrals). A month, as the DBS asks of employers.
+        name="barring_referral", label="Referrals to the DBS and the TRA",
+        applies=Q(), field="barring_referral_due_on",
+        waiting="the case manager", role="manage_case",
+        do="Refer the employee to the Disclosure and Barring Service (and, for a teacher, consider a referral to "
+           "the Teaching Regulation Agency), then record the referral or why it is not required.",
+        period=Period(20, Counting.WORKING_DAYS),
+        pauses=False,  # a duty to the DBS, whoever else is acting
+    ),
+    Deadline(
         name="suspension_review", label="Suspension review",
         applies=Q(suspension=Suspension.SUSPENDED), field="suspension_review_on",
         waiting="the case manager", role="manage_case",
         do="Review the suspension and record the review with the date of the next one, or lift it.",
+        pauses=False,  # a suspended employee is owed its reviews while others act
     ),
 )
 DEADLINES_BY_NAME: dict[str, Deadline] = {deadline.name: deadline for deadline in DEADLINES}
@@ -257,6 +278,7 @@ def due_after(name: str, school: School, start: date) -> date:
 # What a case list's row must read to show its deadlines (`Case.objects.values(*FIELDS)`).
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys([
     "state",
+    "paused_on",
     *(lookup.partition("__")[0] for deadline in DEADLINES for lookup in _lookups(deadline.applies)),
     *(deadline.field for deadline in DEADLINES),
 ]))
@@ -294,6 +316,22 @@ def next_deadline(case: Any) -> Due | None:
     """The next date by which something must happen on `case`, and what; None if nothing is due."""
     dues = deadlines_of(case)
     return dues[0] if dues else None
+
+
+def moved_after_pause(case: Any, since: date, until: date) -> dict[str, date]:
+    """The counted dates on `case` that waited while its procedure was paused from `since` to
+    `until`, each moved on by the days it was paused, counted as its deadline counts: by field."""
+    moved: dict[str, date] = {}
+    for deadline in DEADLINES:
+        if not deadline.pauses or deadline.period is None:
+            continue
+        if not _holds(Q(state__in=OPEN_STATES) & deadline.applies, case) or getattr(case, deadline.field) is None:
+            continue
+        period = deadline.period
+        paused_days = period.between(case.school, since, until)
+        moved[deadline.field] = add_days(school=case.school, start=getattr(case, deadline.field),
+                                         days=paused_days, counting=period.counts)
+    return moved
 
 
 def overdue_q() -> Q:

@@ -47,9 +47,10 @@ SCHOOL_WIDE_ROLES = (Role.HR_ADVISER, Role.DSL)
 # those who see the case but need none of it (the hearing and appeal panels) see that the step was
 # taken, not what it recorded.
 # The companion's kind may reveal union membership (UK GDPR article 9).
-SPECIAL_CATEGORY_STEPS = frozenset({"refer_to_lado", "record_lado_outcome", "record_low_level_concern",
-                                    "record_companion"})
-SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral"})
+SPECIAL_CATEGORY_STEPS = frozenset({"decide_harm_threshold", "refer_to_lado", "record_lado_meeting",
+                                    "pause_for_agencies", "resume_procedure", "record_lado_outcome",
+                                    "record_low_level_concern", "record_barring_referrals", "record_companion"})
+SPECIAL_CATEGORY_LETTERS = frozenset({"lado_referral", "allegation_outcome"})
 
 
 def holds_special_category(letter: Letter) -> bool:

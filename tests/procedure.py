@@ -55,6 +55,8 @@ class Procedure:
         manager = case.case_manager
         if state == State.REPORTED:
             return case
+        if case.safeguarding and state != State.SAFEGUARDING_REFERRAL:
+            self.decide_harm_threshold(case, met=False)  # below the threshold: the school's procedure goes on
         if state == State.WITHDRAWN:
             services.step_take(case=case, by=case.reporter, given=inputs.Withdraw(reason="I misread the post."))
         elif state in (State.CONTENT_REMOVAL_REQUESTED, State.CONTENT_REMOVED):
@@ -63,8 +65,10 @@ class Procedure:
                 services.step_take(case=case, by=manager, given=inputs.ConfirmRemoved(
                     how_confirmed="Checked the page: gone."))
         elif state == State.SAFEGUARDING_REFERRAL:
+            self.decide_harm_threshold(case, met=True)
             services.step_take(case=case, by=manager, given=inputs.ReferToLado(
-                allegation="Accepted a pupil's friend request."))
+                allegation="Accepted a pupil's friend request.", lado_name="Morgan Ellis",
+                lado_authority="Rainow Borough Council"))
         elif state == State.CONTAINMENT:
             services.step_take(case=case, by=manager, given=inputs.SecureAccount(
                 checklist={"password_changed": True}))
@@ -82,6 +86,12 @@ class Procedure:
                 self.lodge_appeal(case)
         assert case.state == state
         return case
+
+    def decide_harm_threshold(self, case: Case, *, met: bool, by=None) -> None:
+        """The case manager (or `by`) decides the harm threshold: met on the test of risk, or not met."""
+        services.step_take(case=case, by=by or case.case_manager, given=inputs.DecideHarmThreshold(
+            harmed=False, offence=False, risk=met, unsuitable=False,
+            reasons="Messages to a pupil suggest a risk of harm." if met else "A single like; no child involved."))
 
     def case_ready_for_hearing(self, **report) -> Case:
         """A new case under investigation whose investigating officer has reported."""
@@ -164,6 +174,15 @@ def reach(procedure, take, source: str, step: str) -> Case:
         return case
     if step == "record_authority_notice":
         return procedure.case_dismissed(source)
+    if step == "record_barring_referrals":
+        return referred_case_at(procedure, take, source, left=True)
+    if step == "record_lado_meeting":
+        return referred_case_at(procedure, take, source)
+    if step == "lift_reporting_restriction" and source == State.CLOSED:
+        case = procedure.case_at(State.REPORTED)
+        take("restrict_reporting", case, case.case_manager)
+        take("close_no_case", case, case.case_manager)
+        return case
     kind = Case.Kind.COMPROMISED_ACCOUNT if step == "secure_account" else Case.Kind.BREACH
     case = procedure.case_at(source, kind=kind) if source != State.CONTAINMENT else procedure.case_at(source)
     if step == "refer_to_hearing":
@@ -174,13 +193,42 @@ def reach(procedure, take, source: str, step: str) -> Case:
         procedure.clock.move_to(datetime(2026, 3, 12, 9, 0, tzinfo=LONDON), tick=False)
     if step == "decide_appeal":
         procedure.clock.move_to(APPEAL_HEARING_AT + timedelta(hours=3), tick=False)
+    if step in ("refer_to_lado", "record_low_level_concern"):
+        procedure.decide_harm_threshold(case, met=step == "refer_to_lado")
+    if step == "resume_procedure":
+        take("pause_for_agencies", case, case.case_manager)
+    if step == "lift_reporting_restriction":
+        take("restrict_reporting", case, case.case_manager)
+    return case
+
+
+def referred_case_at(procedure, take, source: str, *, left: bool = False) -> Case:
+    """A case referred to the LADO, now at `source`: the LADO found the allegation substantiated
+    and the school investigates (then hears, decides, ...). `left`: the employee left on the way."""
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
+    if left:
+        take("record_employee_left", case, case.case_manager)
+    if source == State.SAFEGUARDING_REFERRAL:
+        return case
+    take("record_lado_outcome", case, case.case_manager, lado_outcome="substantiated", investigate=True,
+         investigating_officer=procedure.people.investigator,
+         personnel_summary="The allegation was substantiated and is investigated.")
+    if source != State.INVESTIGATION:
+        procedure.refer_to_hearing(case)
+    if source in (State.OUTCOME_ISSUED, State.APPEAL):
+        procedure.hold_hearing(case)
+    if source == State.APPEAL:
+        procedure.lodge_appeal(case)
+    assert case.state == source
     return case
 
 
 def who_may(step: str, case: Case, p) -> list:
     return {
         "withdraw": [case.reporter],
-        "refer_to_lado": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
+        **{name: [p.headteacher, *([p.dsl] if case.safeguarding else [])] for name in (
+            "decide_harm_threshold", "refer_to_lado", "record_lado_meeting", "pause_for_agencies",
+            "resume_procedure", "restrict_reporting", "lift_reporting_restriction")},
         "record_low_level_concern": [p.headteacher, *([p.dsl] if case.safeguarding else [])],
         "record_investigation_meeting": [p.investigator],
         "add_statement": [p.investigator],

@@ -117,6 +117,8 @@ def test_suspension_only_while_the_case_is_open(procedure, school, take):
 ])
 def test_a_case_does_not_close_while_the_employee_is_still_suspended(procedure, school, take, step, stage):
     case = procedure.case_at(stage)
+    if step == "record_low_level_concern":
+        procedure.decide_harm_threshold(case, met=False)
     take("suspend", case, school.headteacher)
     events = case.events.count()
     with pytest.raises(ValidationError, match="Alex Employee is still suspended: lift the suspension first"):
@@ -323,11 +325,13 @@ def test_closing_inside_the_appeal_window_needs_a_reason(procedure, school, take
 
 @pytest.mark.parametrize("step,field", [
     ("close_no_case", "reason"), ("record_low_level_concern", "reason"), ("reopen", "reason"),
-    ("give_management_advice", "advice"), ("refer_to_lado", "allegation"),
+    ("give_management_advice", "advice"), ("refer_to_lado", "allegation"), ("decide_harm_threshold", "reasons"),
 ])
 def test_steps_that_need_a_reason_refuse_a_blank_one(procedure, school, take, step, field):
     source = {"reopen": State.CLOSED, "give_management_advice": State.INVESTIGATION}.get(step, State.REPORTED)
     case = procedure.case_at(source)
+    if step in ("refer_to_lado", "record_low_level_concern"):
+        procedure.decide_harm_threshold(case, met=step == "refer_to_lado")
     events = case.events.count()
     with pytest.raises(ValidationError) as refused:
         take(step, case, school.headteacher, **{field: "   "})
@@ -383,9 +387,10 @@ def test_rescheduling_for_a_companion_stays_within_five_working_days(procedure, 
     assert case.hearing_at == datetime(2026, 3, 17, 10, 0, tzinfo=LONDON)
 
 
-def test_lado_referral_sets_its_one_working_day_deadline(procedure, school, take):
-    case = procedure.case_at(State.REPORTED, safeguarding=True)
-    take("refer_to_lado", case, school.dsl)
+def test_lado_referral_is_due_one_working_day_after_the_concern(procedure, school, take):
+    case = procedure.case_at(State.REPORTED)
+    take("decide_harm_threshold", case, school.headteacher)
+    take("refer_to_lado", case, school.headteacher)
     case.refresh_from_db()
     assert case.state == State.SAFEGUARDING_REFERRAL and case.safeguarding
     assert case.lado_due_on == date(2026, 3, 3)
@@ -394,6 +399,7 @@ def test_lado_referral_sets_its_one_working_day_deadline(procedure, school, take
 def test_a_late_lado_referral_needs_a_recorded_reason(procedure, school, take):
     case = procedure.case_at(State.REPORTED, safeguarding=True)
     procedure.clock.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=LONDON), tick=False)
+    take("decide_harm_threshold", case, school.dsl)
     with pytest.raises(ValidationError, match="should have been told by 3 March 2026"):
         take("refer_to_lado", case, school.dsl)
     take("refer_to_lado", case, school.dsl, late_reason="The DSL was on a course; the deputy DSL was off sick.")
@@ -403,14 +409,14 @@ def test_a_late_lado_referral_needs_a_recorded_reason(procedure, school, take):
 def test_a_concern_arising_during_the_investigation_is_due_a_working_day_after_it_arose(procedure, school, take):
     case = procedure.case_at(State.INVESTIGATION, safeguarding=True)
     procedure.clock.move_to(datetime(2026, 3, 13, 9, 0, tzinfo=LONDON), tick=False)  # a Friday
-    take("refer_to_lado", case, school.dsl)
+    take("decide_harm_threshold", case, school.dsl)
     assert case.lado_due_on == date(2026, 3, 16)
 
 
 def test_a_concern_cannot_arise_in_the_future(procedure, school, take):
     case = procedure.case_at(State.INVESTIGATION, safeguarding=True)
     with pytest.raises(ValidationError, match="before the report or after today"):
-        take("refer_to_lado", case, school.dsl, concern_arose_on=date(2026, 3, 3))
+        take("decide_harm_threshold", case, school.dsl, concern_arose_on=date(2026, 3, 3))
     assert case.state == State.INVESTIGATION
 
 
@@ -459,8 +465,8 @@ def test_reopening_returns_to_investigation(procedure, school, take):
 def test_available_steps_are_those_this_person_may_take_now(procedure, school, take):
     case = procedure.case_at(State.REPORTED)
     assert set(step_names(case, school.headteacher)) == {
-        "request_content_removal", "refer_to_lado", "open_investigation", "close_no_case",
-        "record_low_level_concern", "suspend",
+        "request_content_removal", "decide_harm_threshold", "open_investigation", "close_no_case", "suspend",
+        "pause_for_agencies", "restrict_reporting", "record_employee_left",
     }
     assert step_names(case, school.staff) == ["withdraw"]
     assert step_names(case, school.dsl) == []
@@ -469,7 +475,10 @@ def test_available_steps_are_those_this_person_may_take_now(procedure, school, t
 
 def test_the_dsl_acts_on_safeguarding_cases(procedure, school, take):
     case = procedure.case_at(State.REPORTED, safeguarding=True)
-    assert set(step_names(case, school.dsl)) == {"refer_to_lado", "record_low_level_concern"}
+    assert set(step_names(case, school.dsl)) == {"decide_harm_threshold", "pause_for_agencies", "restrict_reporting"}
+    take("decide_harm_threshold", case, school.dsl)  # met
+    assert set(step_names(case, school.dsl)) == {
+        "decide_harm_threshold", "refer_to_lado", "pause_for_agencies", "restrict_reporting"}
     assert step_names(case, case.reporter) == []  # a safeguarding concern cannot be withdrawn
 
 

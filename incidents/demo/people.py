@@ -133,9 +133,15 @@ EMPLOYEES = (
     Employee(RAINOW, "Kieran Walsh", "Teaching assistant (Year 4)"),
     Employee(RAINOW, "Natalie Brooks", "Cover supervisor"),
     Employee(RAINOW, "Dean Foster", "Teaching assistant (Year 1)"),
+    Employee(RAINOW, "Owen Price", "Class teacher (Year 5)"),
     Employee(BOLLINGTON, "Gareth Mills", "Teaching assistant (Year 5)"),
 )
 
+
+
+def _is_teacher(job_title: str) -> bool:
+    """Class teachers and headteachers are teachers; teaching assistants are not."""
+    return "teacher" in job_title.lower()
 
 
 def policy_load() -> Policy:
@@ -191,6 +197,7 @@ def people_update(schools: dict[str, School], password: str) -> dict[str, User]:
             school = schools[login.roles[0][0]]
             record = StaffMember.objects.filter(school=school, user=user).first() or StaffMember(school=school)
             record.full_name, record.job_title, record.email = user.get_full_name(), login.job_title, login.email
+            record.teacher = _is_teacher(login.job_title)
             linked = record.pk is not None
             record.save()
             if not linked:
@@ -199,7 +206,7 @@ def people_update(schools: dict[str, School], password: str) -> dict[str, User]:
         StaffMember.objects.update_or_create(
             school=schools[employee.school], user=None, full_name=employee.full_name,
             defaults={"job_title": employee.job_title, "email": employee.email,
-                      "letter_format": employee.letter_format},
+                      "letter_format": employee.letter_format, "teacher": _is_teacher(employee.job_title)},
         )
     # Everyone at a school reports to its headteacher, who reports to the governors.
     for prefix, school in schools.items():

@@ -23,7 +23,7 @@ from incidents.letters import render
 from incidents.models import Case, Clause, Policy, School, StaffMember
 from incidents.names import display_name
 from incidents.workflow import AppealDecision, EscalationReason, LadoOutcome, Outcome, RescheduleReason, inputs
-from incidents.workflow.choices import DocumentKind, Recommendation
+from incidents.workflow.choices import Agencies, BarringReferral, DocumentKind, LadoMeeting, Recommendation
 from incidents.working_days import add_working_days, is_working_day
 
 if TYPE_CHECKING:
@@ -237,9 +237,21 @@ def kieran_walsh_lado_closed(d: Demo) -> Iterator[datetime]:
             "accepting a pupil's request to be a named friend (c.2)."
         ),
     )
+    yield d.ago(45, 11, 0)
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.DecideHarmThreshold(
+        harmed=False, offence=False, risk=True, unsuitable=True,
+        reasons="An adult at the school privately befriending a 9-year-old pupil on Snapchat would indicate a risk "
+                "of harm and unsuitability to work with children, if true."))
     yield d.ago(45, 11, 30)
     services.step_take(case=case, by=d.user("dsl"), given=inputs.ReferToLado(
-        allegation="A Year 4 pupil says a teaching assistant added her as a friend on Snapchat."))
+        allegation="A Year 4 pupil says a teaching assistant added her as a friend on Snapchat.",
+        lado_name="Morgan Ellis", lado_authority="Rainow Borough Council", lado_reference="LADO/2026/0311"))
+    yield d.ago(43, 10, 0)
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.RecordLadoMeeting(
+        meeting=LadoMeeting.EVALUATION, held_on=d.day(43),
+        attended="Morgan Ellis (LADO); Rachel Green (designated safeguarding lead); Catherine Moss (headteacher).",
+        agreed_actions="The LADO to speak to the pupil's parents about the Snapchat account; the school to take no "
+                       "action and not to speak to Kieran until then."))
     yield d.ago(41, 14, 0)
     services.step_take(case=case, by=d.user("headteacher"), given=inputs.RecordLadoOutcome(
         lado_outcome=LadoOutcome.FALSE, investigate=False,
@@ -275,6 +287,10 @@ def ryan_cole_low_level_concern(d: Demo) -> Iterator[datetime]:
             "without the headteacher's approval (c.1)."
         ),
     )
+    yield d.ago(34, 10, 45)
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.DecideHarmThreshold(
+        harmed=False, offence=False, risk=False, unsuitable=False,
+        reasons="One message to a parent, about a club, with no contact with a child: none of the four tests is met."))
     yield d.ago(34, 11, 0)
     services.step_take(case=case, by=d.user("dsl"), given=inputs.RecordLowLevelConcern(
         reason="One message, to a parent, about a club: nothing suggests a risk to a child, so the harm threshold "
@@ -616,10 +632,16 @@ def jordan_blake_referred_and_suspended(d: Demo) -> Iterator[datetime]:
             "to Jordan."
         ),
     )
+    yield d.ago(2, 9, 0)
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.DecideHarmThreshold(
+        harmed=True, offence=False, risk=True, unsuitable=True,
+        reasons="Private messages with a 10-year-old, asking her to keep them secret, may have harmed her and "
+                "indicate a risk of harm to children."))
     yield d.ago(2, 9, 20)
     services.step_take(case=case, by=d.user("dsl"), given=inputs.ReferToLado(
         allegation="A teaching assistant accepted a 10-year-old pupil's follow request on his personal Instagram and "
-            "exchanged private messages with her, asking her to keep the contact from her mother."))
+            "exchanged private messages with her, asking her to keep the contact from her mother.",
+        lado_name="Morgan Ellis", lado_authority="Rainow Borough Council", lado_reference="LADO/2026/0498"))
     yield d.ago(2, 14, 30)
     services.step_take(case=case, by=head, given=inputs.Suspend(
         named_contact=d.user("hr"), review_on=d.after(d.day(2), 10),
@@ -633,6 +655,56 @@ def jordan_blake_referred_and_suspended(d: Demo) -> Iterator[datetime]:
         contact_restrictions="No contact with pupils or their families, including on social media. "
                              "Do not discuss the allegation "
             "with colleagues other than your named contact and your trade union representative."))
+    yield d.ago(1, 11, 0)
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.RecordLadoMeeting(
+        meeting=LadoMeeting.STRATEGY, held_on=d.day(1),
+        attended="Morgan Ellis (LADO); Rachel Green (designated safeguarding lead); Catherine Moss (headteacher); "
+                 "a social worker from the children's services front door.",
+        agreed_actions="The pupil's family to be supported by children's social care; the school to keep Jordan "
+                       "suspended and take no action of its own until the LADO's next meeting."))
+    yield d.ago(1, 16, 0)
+    services.step_take(case=case, by=head, given=inputs.RecordEmployeeLeft(
+        left_on=d.day(1), how="Resigned with immediate effect by email to the headteacher."))
+    services.step_take(case=case, by=head, given=inputs.RecordBarringReferrals(
+        dbs_referral=BarringReferral.MADE, dbs_referred_on=d.day(1), dbs_reference="DBS-RF-2026-88412"))
+
+
+def owen_price_pupil_allegation(d: Demo) -> Iterator[datetime]:
+    """A pupil's allegation against a teacher: the reporting restriction recorded, the LADO told, and the
+    school's procedure paused while the police act."""
+    dsl = d.user("dsl")
+    yield d.ago(6, 8, 50)
+    case = services.case_report(
+        reporter=d.user("staff"), school=d.rainow, kind=Case.Kind.BREACH, subject=d.staff("Owen Price"),
+        platform=Case.Platform.TIKTOK, clauses=d.clauses("c.1"), seen_on=d.day(6),
+        description=(
+            "A Year 5 pupil told me before registration that Mr Price has been sending her messages on TikTok "
+            "about her videos, and that he told her not to tell anyone. She showed me one message. I have not "
+            "spoken to Mr Price."
+        ),
+    )
+    yield d.ago(6, 10, 0)
+    services.step_take(case=case, by=dsl, given=inputs.DecideHarmThreshold(
+        harmed=False, offence=True, risk=True, unsuitable=True,
+        reasons="Secret private messages from a teacher to a 10-year-old may be grooming, an offence, and indicate "
+                "a risk of harm to children."))
+    services.step_take(case=case, by=dsl, given=inputs.RestrictReporting(
+        reason="An allegation by a Year 5 pupil against her class teacher."))
+    yield d.ago(6, 10, 30)
+    services.step_take(case=case, by=dsl, given=inputs.ReferToLado(
+        allegation="A Year 5 pupil says her class teacher sends her private messages on TikTok about her videos and "
+                   "told her to keep them secret.",
+        lado_name="Morgan Ellis", lado_authority="Rainow Borough Council", lado_reference="LADO/2026/0467"))
+    yield d.ago(5, 14, 0)
+    services.step_take(case=case, by=dsl, given=inputs.RecordLadoMeeting(
+        meeting=LadoMeeting.STRATEGY, held_on=d.day(5),
+        attended="Morgan Ellis (LADO); DC Sarah Patel (police); Rachel Green (designated safeguarding lead); "
+                 "Catherine Moss (headteacher).",
+        agreed_actions="The police to investigate; the school not to speak to Mr Price or the pupil about the "
+                       "allegation until the police say it may."))
+    services.step_take(case=case, by=dsl, given=inputs.PauseForAgencies(
+        agencies=Agencies.POLICE, what="A police investigation into possible grooming; the LADO asked the school to "
+                                       "wait."))
 
 
 def lucy_brennan_removal_requested(d: Demo) -> Iterator[datetime]:
@@ -689,6 +761,7 @@ RAINOW_CASES: list[Scenario] = [
     chris_doyle_content_removed,
     hannah_lewis_containment,
     jordan_blake_referred_and_suspended,
+    owen_price_pupil_allegation,
     lucy_brennan_removal_requested,
     ryan_cole_reported,
 ]

@@ -42,6 +42,7 @@ from incidents.monitoring.policy import acknowledgement_of
 from incidents.names import display_name
 from incidents.permissions import Reading, reading_for_audience
 from incidents.timeline import timeline_for
+from incidents.workflow.choices import REPORTING_RESTRICTION
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -123,6 +124,7 @@ def bundle_pdf(case: Case, *, purpose: str, by: User, parts: dict[str, Any] | No
     parts = parts or bundle_parts(case, reading_for_audience(case, purpose))
     context = {
         "case": case, "school": case.school, "purpose": PURPOSES[purpose], "made_at": clock.now(),
+        "reporting_restriction": REPORTING_RESTRICTION,
         "made_by": display_name(by), "clauses": list(case.clauses.order_by("position")),
         "policy": case.policy or case.school.policy,
         "acknowledgement": acknowledgement_of(case.subject, case.policy or case.school.policy),

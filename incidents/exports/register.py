@@ -53,6 +53,7 @@ from incidents.models import Case
 from incidents.retention import retain_until
 from incidents.selectors import cases_exportable_by, cases_matching
 from incidents.workflow import AppealDecision, LadoOutcome, Outcome, State, Suspension
+from incidents.workflow.choices import REPORTING_RESTRICTION
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -139,6 +140,9 @@ def _entered_state(state: str) -> Callable[[], Expression]:
 COLUMNS: list[Column] = [
     Column("reference", "Reference", lambda: F("reference")),
     Column("school", "School", lambda: F("school__name")),
+    Column("reporting_restriction", "Reporting restriction", lambda: CaseWhen(
+        When(reporting_restricted=True, then=Value(REPORTING_RESTRICTION)), default=Value(""),
+        output_field=CharField())),
     Column("kind", "Kind", lambda: _label("kind", Case.Kind.choices)),
     Column("clauses", "Clauses", _clauses),
     Column("stage", "Stage now", lambda: _label("state", State.choices)),

@@ -55,14 +55,15 @@ from incidents.permissions import Reading, can_handle_subject_access, reading_fo
 from incidents.selectors import cases_exportable_by
 from incidents.timeline import ACCESS_KINDS, date_words, plain_status, timeline_for
 from incidents.workflow import State
+from incidents.workflow.choices import REPORTING_RESTRICTION
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 REDACTED = "[redacted]"
 NOT_REDACTED_NEEDS_REASON = "Say why other people's names are left in: the reason is recorded with the pack."
-LADO_NOT_CONFIRMED = ("A case in this pack has a live referral to the LADO. Confirm that you have considered it "
-                      "before the records are released.")
+LADO_NOT_CONFIRMED = ("A case in this pack has a live referral to the LADO, or the police or children's social care "
+                      "are acting on it. Confirm that you have considered it before the records are released.")
 
 __all__ = ["LADO_NOT_CONFIRMED", "NOT_REDACTED_NEEDS_REASON", "live_lado_referrals", "people_for_subject_access",
            "subject_access_build", "subject_cases"]
@@ -177,21 +178,27 @@ def _letter_copy(letter: Letter, redact: _Redactor) -> bytes:
 
 
 def live_lado_referrals(cases: Iterable[Case]) -> list[str]:
-    """The cases with a live referral to the LADO, in words for the warning: a safeguarding case
-    still open, whose referral is due, awaits the LADO's advice, or is being acted on."""
+    """The cases with a live referral to the LADO, or on which the police or children's social care
+    are acting, in words for the warning: an open case whose referral is due, awaits the LADO's
+    advice or is being acted on, or whose procedure is paused while others act."""
     live = []
     for case in cases:
-        if not (case.safeguarding and case.is_open):
+        if not case.is_open:
             continue
-        if case.state == State.SAFEGUARDING_REFERRAL:
+        said = []
+        if case.safeguarding and case.state == State.SAFEGUARDING_REFERRAL:
             referred = clock.localdate(case.lado_referred_at) if case.lado_referred_at else None
-            words = "referred to the LADO" + (f" on {date_words(referred)}" if referred else "") + \
-                    ", awaiting its advice"
-        elif case.lado_referred_at is None:
-            words = "a safeguarding concern still to be referred to the LADO"
-        else:
-            words = "the LADO has advised and the case is still open"
-        live.append(f"Case {case.reference}: {words}.")
+            said.append("referred to the LADO" + (f" on {date_words(referred)}" if referred else "") +
+                        ", awaiting its advice")
+        elif case.safeguarding and case.lado_referred_at is None and case.harm_threshold_met is not False:
+            said.append("a safeguarding concern still to be referred to the LADO")
+        elif case.safeguarding and case.lado_referred_at is not None:
+            said.append("the LADO has advised and the case is still open")
+        if case.paused_on is not None:
+            said.append(f"{case.get_agencies_acting_display().lower()} acting on it since "
+                        f"{date_words(case.paused_on)}")
+        if said:
+            live.append(f"Case {case.reference}: {'; '.join(said)}.")
     return live
 
 
@@ -249,6 +256,7 @@ def subject_access_build(*, request: SubjectAccessRequest, by: User, redact_othe
             evidence.append(entry)
         held.append({
             "reference": case.reference, "school": case.school.name, "roles": roles,
+            "reporting_restriction": REPORTING_RESTRICTION if case.reporting_restricted else None,
             "kind": case.get_kind_display(),
             "stage": case.get_state_display() if reading.whole_case else plain_status(case),
             "reported_at": case.reported_at,

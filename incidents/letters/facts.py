@@ -29,12 +29,12 @@ from incidents.workflow import (
     AppealDecision,
     ContainmentStep,
     EscalationReason,
-    LadoOutcome,
     Outcome,
     RescheduleReason,
     warning_expiry,
     warning_months,
 )
+from incidents.workflow.choices import SUMMARY_ON_FILE, HarmTest
 from incidents.workflow.procedure import AUTHORITY_NOTICE_DAYS
 from incidents.working_days import add_working_days, working_days_before
 
@@ -422,13 +422,21 @@ def _appeal_outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any
 
 
 def _lado_referral(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
+    decided = (case.events.filter(kind=CaseEvent.Kind.TRANSITION, transition="decide_harm_threshold")
+               .order_by("-sequence").first())
+    arose = decided.details.get("concern_arose_on") if decided else None
     return {
+        "harm_tests": [(label, value in case.harm_tests_met) for value, label in HarmTest.choices],
+        "harm_threshold_reasons": case.harm_threshold_reasons,
+        "lado": {"name": case.lado_name or a.get("lado_name", ""),
+                 "authority": case.lado_authority or a.get("lado_authority", ""),
+                 "reference": case.lado_reference or a.get("lado_reference", "")},
         "allegation": a.get("allegation", ""),
         "employee": {"name": case.subject.full_name, "job_title": case.subject.job_title} if case.subject else None,
         "reported_at": case.reported_at,
         "reported_by": person(case.reporter, case.school),
         "description": case.description,
-        "concern_arose_on": a.get("concern_arose_on") or (_local_date(case.reported_at)),
+        "concern_arose_on": date.fromisoformat(arose) if arose else _local_date(case.reported_at),
         "referred_at": case.lado_referred_at or clock.now(),
         "lado_due_on": case.lado_due_on,
         "late_reason": a.get("late_reason", ""),
@@ -447,12 +455,22 @@ def _report_closed(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]
 
 
 def _no_further_action(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
-    lado = a.get("lado_outcome") or ""
     return {
         "reason": a.get("reason", ""),
-        "lado_outcome": LadoOutcome(lado).label if lado in LadoOutcome.values else "",
-        "lado_advice": a.get("advice", "") if lado else "",
         "investigating_officer": _person_from(case.investigating_officer, case.school),
+    }
+
+
+def _allegation_outcome(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
+    """The outcome in the employee's words: what it means, what is kept on their file and for
+    how long, whether references mention it. The LADO's advice itself is not sent."""
+    outcome = a.get("lado_outcome") or case.lado_outcome
+    return {
+        "lado_outcome": outcome,
+        "summary_on_file": outcome in SUMMARY_ON_FILE,
+        "personnel_summary": a.get("personnel_summary", "") if outcome in SUMMARY_ON_FILE else "",
+        "investigate": bool(a.get("investigate")),
+        "referred_on": _local_date(case.lado_referred_at) if case.lado_referred_at else None,
     }
 
 
@@ -472,6 +490,7 @@ GATHER: dict[str, Callable[[Case, dict[str, Any], date], dict[str, Any]]] = {
     Kind.APPEAL_OUTCOME: _appeal_outcome,
     Kind.LADO_REFERRAL: _lado_referral,
     Kind.NO_FURTHER_ACTION: _no_further_action,
+    Kind.ALLEGATION_OUTCOME: _allegation_outcome,
     Kind.REPORT_CLOSED: _report_closed,
     Kind.AUTHORITY_NOTIFICATION: _authority_notification,
 }

@@ -76,6 +76,8 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
                corrects=(("allegation", "The allegation"), ("late_reason", "Why the referral is late"))),
     LetterKind(Kind.NO_FURTHER_ACTION, "NFA", Recipient.SUBJECT, Signatory.CASE_MANAGER,
                corrects=(("reason", "Why no further action is taken"),)),
+    LetterKind(Kind.ALLEGATION_OUTCOME, "ALO", Recipient.SUBJECT, Signatory.CASE_MANAGER,
+               corrects=(("personnel_summary", "The summary for the personnel file"),)),
     LetterKind(Kind.REPORT_CLOSED, "CLR", Recipient.REPORTER, Signatory.CASE_MANAGER),
     LetterKind(Kind.AUTHORITY_NOTIFICATION, "LAN", Recipient.LOCAL_AUTHORITY, Signatory.ACTOR,
                "for the staff dismissal committee"),

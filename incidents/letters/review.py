@@ -18,7 +18,8 @@ from incidents.letters.documents import LetterDraft, RequestLetterDraft, letter_
 from incidents.letters.facts import letter_facts, subject_access_extension_facts
 from incidents.letters.kinds import KINDS, SUBJECT_ACCESS_EXTENSION, Kind, Signatory, kinds_for_case
 from incidents.models import Case, Letter, Membership, Role, StaffMember, SubjectAccessExtension
-from incidents.workflow import Outcome, StepInput, inputs
+from incidents.workflow import LadoOutcome, Outcome, StepInput, inputs
+from incidents.workflow.choices import SUMMARY_ON_FILE
 from incidents.working_days import add_working_days
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
     Kind.APPEAL_OUTCOME: (inputs.DecideAppeal, {}),
     Kind.LADO_REFERRAL: (inputs.ReferToLado, {}),
     Kind.NO_FURTHER_ACTION: (inputs.CloseNoCase, {"reason": "The investigation found no case to answer."}),
+    Kind.ALLEGATION_OUTCOME: (inputs.RecordLadoOutcome, {}),
     Kind.REPORT_CLOSED: (inputs.CloseNoCase, {}),
     Kind.AUTHORITY_NOTIFICATION: (inputs.RecordOutcome, {
         "outcome": Outcome.DISMISSAL_WITH_NOTICE, "reasons": "The panel found the allegations proved.",
@@ -89,6 +91,10 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict[st
                                                                     tzinfo=timezone.get_current_timezone())}
         if kind == Kind.LADO_REFERRAL:
             overrides = overrides | {"allegation": case.description}
+        if kind == Kind.ALLEGATION_OUTCOME:
+            outcome = variant or case.lado_outcome or LadoOutcome.UNFOUNDED
+            overrides = overrides | {"lado_outcome": outcome, "investigate": outcome == LadoOutcome.SUBSTANTIATED,
+                                     **({} if outcome in SUMMARY_ON_FILE else {"personnel_summary": ""})}
         if kind == Kind.HEARING_INVITATION and case.hearing_at:
             overrides = overrides | {"hearing_at": case.hearing_at, "place": case.hearing_place,
                                      "panel": tuple(case.hearing_panel.all())
@@ -103,15 +109,22 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict[st
     return arguments, by
 
 
+# Letters drawn once for each of their outcomes: the fact that names it, and its values.
+VARIANTS: dict[str, tuple[str, list[str]]] = {
+    Kind.OUTCOME: ("outcome", list(Outcome.values)),
+    Kind.ALLEGATION_OUTCOME: ("lado_outcome", list(LadoOutcome.values)),
+}
+
+
 def letters_for_review(case: Case, *, kinds: list[str] | None = None) -> list[ReviewLetter]:
     """Every letter `case` can have, each in standard and large print (not yet rendered).
-    The outcome letter comes in each of its outcomes."""
+    The outcome letters come in each of their outcomes."""
     review = []
     for kind in kinds or kinds_for_case(case):
-        variants = Outcome.values if kind == Kind.OUTCOME else [""]
+        fact, variants = VARIANTS.get(kind, ("", [""]))
         issued = Letter.objects.filter(case=case, kind=kind).order_by("-version").first()
         for variant in variants:
-            if issued and variant in ("", issued.facts.get("outcome")):
+            if issued and variant in ("", issued.facts.get(fact)):
                 facts, version, source = issued.facts, issued.version, "issued"
             else:
                 arguments, by = example_arguments(case, kind, variant)

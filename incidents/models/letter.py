@@ -48,6 +48,7 @@ class Letter(models.Model):
         APPEAL_OUTCOME = "appeal_outcome", "Outcome of the appeal"
         LADO_REFERRAL = "lado_referral", "Record of the referral to the LADO"
         NO_FURTHER_ACTION = "no_further_action", "No further action"
+        ALLEGATION_OUTCOME = "allegation_outcome", "Outcome of the allegation referred to the LADO"
         REPORT_CLOSED = "report_closed", "Your report has been closed"
         AUTHORITY_NOTIFICATION = "authority_notification", "Notification of a dismissal to the local authority"
 

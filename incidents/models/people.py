@@ -193,6 +193,8 @@ class StaffMember(models.Model):
     )
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
+    teacher = models.BooleanField(
+        default=False, help_text="A qualified or unqualified teacher: the Teaching Regulation Agency's rules apply.")
     email = models.EmailField(blank=True)
     # Addresses the adult's log of low-level concerns; the integer key stays internal. Empty on
     # records only while migration 0018 runs, which gives every existing record one.

@@ -22,6 +22,7 @@ from incidents.notifications import undelivered_for
 from incidents.retention import may_hold, retention_for
 from incidents.timeline import access_record_for, timeline_for
 from incidents.views.access import CaseMixin, SignedInMixin, signed_in_user
+from incidents.workflow.choices import REPORTING_RESTRICTION
 from incidents.workflow.guidance import steps_for
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class CaseDetailView(CaseMixin, DetailView[Case]):
             technical_timeline=timeline_for(case, reading, technical=True) if reading.technical_appendix else None,
             access_record=access_record_for(case, reading),
             special_category=reading.special_category,
+            reporting_restriction=REPORTING_RESTRICTION,
             hearing_panel=case.hearing_panel.all(),
             appeal_panel=case.appeal_panel.all(),
             steps=steps_for(case, user),

@@ -106,11 +106,53 @@ def warning_expiry(school: School, outcome: str, given_on: date, months: int | N
 
 
 class LadoOutcome(models.TextChoices):
+    """The outcome of an allegation against staff, as Keeping Children Safe in Education part 4
+    defines them."""
+
     SUBSTANTIATED = "substantiated", "Substantiated"
     MALICIOUS = "malicious", "Malicious"
     FALSE = "false", "False"
     UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
     UNFOUNDED = "unfounded", "Unfounded"
+
+
+# KCSIE part 4: a summary of a substantiated, unsubstantiated or unfounded allegation goes on the
+# confidential personnel file (with a copy to the person); a false or malicious one is removed
+# from personnel records.
+SUMMARY_ON_FILE = {LadoOutcome.SUBSTANTIATED, LadoOutcome.UNSUBSTANTIATED, LadoOutcome.UNFOUNDED}
+REMOVED_FROM_FILE = {LadoOutcome.FALSE, LadoOutcome.MALICIOUS}
+
+
+class HarmTest(models.TextChoices):
+    """The four tests of the harm threshold (KCSIE part 4): an allegation that the member of
+    staff has done any of these is referred to the LADO."""
+
+    HARMED = "harmed", "Behaved in a way that has harmed a child, or may have harmed a child"
+    OFFENCE = "offence", "Possibly committed a criminal offence against or related to a child"
+    RISK = "risk", ("Behaved towards a child or children in a way that indicates they may pose a risk of harm "
+                    "to children")
+    UNSUITABLE = "unsuitable", ("Behaved or may have behaved in a way that indicates they may not be suitable to "
+                                "work with children")
+
+
+class LadoMeeting(models.TextChoices):
+    CONSULTATION = "consultation", "A consultation with the LADO"
+    STRATEGY = "strategy", "A strategy meeting or discussion"
+    EVALUATION = "evaluation", "A meeting to evaluate the allegation (outcome meeting)"
+
+
+class Agencies(models.TextChoices):
+    """Who, outside the school, is acting on an allegation; while they act, the school's own
+    procedure waits."""
+
+    POLICE = "police", "The police"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    BOTH = "both", "The police and children's social care"
+
+
+class BarringReferral(models.TextChoices):
+    MADE = "made", "Referral made"
+    NOT_REQUIRED = "not_required", "Not required"
 
 
 class AppealDecision(models.TextChoices):
@@ -170,3 +212,12 @@ class Companion(models.TextChoices):
 class RescheduleReason(models.TextChoices):
     COMPANION_UNAVAILABLE = "companion_unavailable", "The employee's companion cannot attend"
     OTHER = "other", "Another reason"
+
+
+# Said wherever a case with a reporting restriction is shown or sent: its page, bundles, subject
+# access packs and register exports.
+REPORTING_RESTRICTION = (
+    "Reporting restriction: this is an allegation by a pupil against a teacher. The teacher must not be "
+    "identified publicly, by anyone, until they are charged with an offence (Education Act 2002, section 141F). "
+    "Do not publish or share anything that could identify them."
+)

@@ -24,14 +24,15 @@ if TYPE_CHECKING:
 # withdrawal is never recommended. Every step of the main procedure is listed here once
 # (tests/test_guidance.py).
 RECOMMENDED = (
-    "secure_account", "refer_to_lado", "request_content_removal", "confirm_removed", "resolve",
-    "record_lado_outcome", "open_investigation", "submit_investigation_report", "refer_to_hearing", "record_outcome",
-    "lodge_appeal", "close", "decide_appeal",
+    "resume_procedure", "decide_harm_threshold", "refer_to_lado", "secure_account", "request_content_removal",
+    "confirm_removed", "resolve", "record_lado_outcome", "open_investigation", "submit_investigation_report",
+    "refer_to_hearing", "record_outcome", "record_barring_referrals", "lodge_appeal", "close", "decide_appeal",
 )
 ALTERNATIVES = (
     "withdraw", "escalate", "record_low_level_concern", "record_investigation_meeting", "add_statement",
     "close_no_case", "give_management_advice", "record_companion", "reschedule", "record_authority_notice",
-    "reopen",
+    "reopen", "record_lado_meeting", "pause_for_agencies", "restrict_reporting", "lift_reporting_restriction",
+    "record_employee_left",
 )
 
 
@@ -68,8 +69,10 @@ def _next(case: Case, step: Step) -> Next | None:
     """`step` as what happens next on the case, or None when it does not fit the case now."""
     if not step.leaves_from(case):
         return None
-    if step.name == "refer_to_lado" and (not case.safeguarding or case.lado_referred_at is not None):
-        return None  # any case may be referred, but only a safeguarding concern not yet referred is expected to be
+    if step.name == "decide_harm_threshold" and (not case.safeguarding or case.harm_threshold_met is not None):
+        return None  # any concern may be tested, but a safeguarding one not yet decided is expected to be
+    if step.name == "refer_to_lado" and case.lado_referred_at is not None:
+        return None
     if step.name == "submit_investigation_report" and case.investigation_reported_at is not None:
         return None  # submitted: what happens next is the case manager's decision on it
     if step.name == "lodge_appeal":

@@ -8,7 +8,7 @@ transition reads them, the event records them, the letters print them. Each give
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +33,15 @@ from incidents.workflow.asking import (
 )
 from incidents.workflow.choices import (
     DISMISSALS,
+    Agencies,
     AppealDecision,
+    BarringReferral,
     Companion,
     ContainmentStep,
     DocumentKind,
     EscalationReason,
+    HarmTest,
+    LadoMeeting,
     LadoOutcome,
     Outcome,
     Recommendation,
@@ -217,17 +221,88 @@ class Resolve(StepInput):
 
 # --- Safeguarding (KCSIE part 4) --------------------------------------------------------------
 
+def _school_authority(case: Case) -> str:
+    return case.school.local_authority
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecideHarmThreshold(StepInput):
+    # One question per test of the harm threshold (`HarmTest`), named after it.
+    harmed: bool | None = yes_no(f"Has the member of staff {HarmTest.HARMED.label.lower()}?", "Yes", "No",
+                                 missing="Answer whether a child has been, or may have been, harmed.")
+    offence: bool | None = yes_no(f"Have they {HarmTest.OFFENCE.label.lower()}?", "Yes", "No",
+                                  missing="Answer whether they may have committed an offence against or related to "
+                                          "a child.")
+    risk: bool | None = yes_no(f"Have they {HarmTest.RISK.label.lower()}?", "Yes", "No",
+                               missing="Answer whether their behaviour indicates they may pose a risk of harm to "
+                                       "children.")
+    unsuitable: bool | None = yes_no(f"Have they {HarmTest.UNSUITABLE.label.lower()}?", "Yes", "No",
+                                     missing="Answer whether their behaviour indicates they may not be suitable to "
+                                             "work with children.")
+    reasons: str = text("Your reasons", rows=4, missing="Give the reasons for your decision.",
+                        help="If any answer is yes, the harm threshold is met and the LADO must be told within one "
+                             "working day of when the concern arose.")
+    concern_arose_on: date | None = day(
+        "When did the concern arise?", required=False,
+        help="Leave empty if it is the date of the report (or, during an investigation, today).")
+
+    @classmethod
+    def example(cls, case: Case) -> DecideHarmThreshold:
+        return cls(harmed=False, offence=False, risk=True, unsuitable=True,
+                   reasons="Private messages with a Year 6 pupil suggest an inappropriate relationship.")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReferToLado(StepInput):
     allegation: str = text("What was alleged, as told to the LADO", rows=4,
                            missing="Describe what was alleged, as told to the LADO.")
-    concern_arose_on: date | None = day("When did the concern arise?", required=False,
-                                        help="Leave empty if it is the date of the report.")
+    lado_name: str = line("The LADO's name", missing="Enter the name of the LADO you told.")
+    lado_authority: str = line("The LADO's local authority", initial=_school_authority,
+                               missing="Enter the LADO's local authority.")
+    lado_reference: str = line("The LADO's reference", required=False, max_length=100,
+                               help="If the LADO gave one.")
     late_reason: str = text("If the LADO is told late, why", required=False, rows=2)
 
     @classmethod
     def example(cls, case: Case) -> ReferToLado:
-        return cls(allegation="Accepted a friend request from a Year 6 pupil.")
+        return cls(allegation="Accepted a friend request from a Year 6 pupil.", lado_name="Morgan Ellis",
+                   lado_authority=case.school.local_authority or "Rainow Borough Council", lado_reference="LADO/1234")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordLadoMeeting(StepInput):
+    meeting: str = choice("What was held", LadoMeeting, missing="Choose what was held.")
+    held_on: date | None = day("When was it held?", missing="Enter the date of the meeting.")
+    attended: str = text("Who attended, and for which agency", rows=2, missing="Say who attended.")
+    agreed_actions: str = text("The actions agreed, and by whom", rows=4, missing="Record the actions agreed.")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordLadoMeeting:
+        return cls(meeting=LadoMeeting.STRATEGY, held_on=clock.today(),
+                   attended="The LADO; the headteacher; a police officer; a children's social worker.",
+                   agreed_actions="The police will speak to the pupil; the school takes no action until they advise.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PauseForAgencies(StepInput):
+    agencies: str = choice("Who is acting", Agencies, missing="Choose who is acting.")
+    since: date | None = day("Since when", required=False, help="Leave empty for today.")
+    what: str = text("What they are doing", rows=2, missing="Say what they are doing.")
+
+    @classmethod
+    def example(cls, case: Case) -> PauseForAgencies:
+        return cls(agencies=Agencies.POLICE, what="The police are investigating; the LADO asked the school to wait.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResumeProcedure(StepInput):
+    reason: str = text("Why the school's procedure can go on", rows=2,
+                       missing="Say why the school's procedure can go on.",
+                       help="For example: the police have finished and agree the school may go on.")
+
+    @classmethod
+    def example(cls, case: Case) -> ResumeProcedure:
+        return cls(reason="The police have finished their enquiries and agree the school may go on.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,7 +317,15 @@ class RecordLowLevelConcern(StepInput):
 @dataclass(frozen=True, kw_only=True)
 class RecordLadoOutcome(InvestigationMeeting):
     lado_outcome: str = choice("The LADO’s outcome", LadoOutcome, missing="Choose the LADO's outcome.")
-    advice: str = text("The LADO’s advice", missing="Record the LADO's advice.")
+    advice: str = text("The LADO’s advice", missing="Record the LADO's advice.",
+                       help="Kept on the case's record; it is not sent to the employee.")
+    personnel_summary: str = text(
+        "Summary for the confidential personnel file", required=False, rows=5, in_letter=True,
+        help="For a substantiated, unsubstantiated or unfounded allegation: what was alleged, how it was followed "
+             "up, the outcome and the decisions made. Leave empty for a false or malicious allegation, which is "
+             "removed from personnel records.")
+    action_about_maker: str = text(
+        "For a malicious allegation: what the school will do about whoever made it", required=False, rows=2)
     investigate: bool = yes_no("Next", "Investigate under the disciplinary procedure", "Close the case",
                                missing="Choose whether to investigate or close the case.")
     investigating_officer: Any = person("Investigating officer", school_people, required=False,
@@ -250,7 +333,64 @@ class RecordLadoOutcome(InvestigationMeeting):
 
     @classmethod
     def example(cls, case: Case) -> RecordLadoOutcome:
-        return cls(lado_outcome=LadoOutcome.UNFOUNDED, advice="No further action by the LADO.", investigate=False)
+        return cls(lado_outcome=LadoOutcome.UNFOUNDED, advice="No further action by the LADO.", investigate=False,
+                   personnel_summary="An allegation that you accepted a friend request from a pupil was referred to "
+                                     "the LADO, who found no evidence to support it. No further action was taken.")
+
+
+# --- Reporting restriction and referral duties --------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class RestrictReporting(StepInput):
+    reason: str = text("Why the restriction applies", rows=2, missing="Say why the restriction applies.",
+                       help="An allegation by a pupil against a teacher (Education Act 2002, section 141F).")
+
+    @classmethod
+    def example(cls, case: Case) -> RestrictReporting:
+        return cls(reason="A Year 9 pupil alleges their teacher sent them private messages.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiftReportingRestriction(StepInput):
+    reason: str = text("Why the restriction no longer applies", rows=2,
+                       missing="Say why the restriction no longer applies.",
+                       help="For example: the teacher has been charged, or a court lifted the restriction.")
+
+    @classmethod
+    def example(cls, case: Case) -> LiftReportingRestriction:
+        return cls(reason="The teacher has been charged with an offence.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordEmployeeLeft(StepInput):
+    left_on: date | None = day("Their last day of employment", missing="Enter the employee's last day of employment.")
+    how: str = text("How they left", rows=2, missing="Say how they left (resigned, contract ended, ...).")
+
+    @classmethod
+    def example(cls, case: Case) -> RecordEmployeeLeft:
+        return cls(left_on=clock.today(), how="Resigned with immediate effect.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordBarringReferrals(StepInput):
+    dbs_referral: str = choice("The referral to the Disclosure and Barring Service", BarringReferral,
+                               missing="Choose whether the referral to the DBS was made or is not required.")
+    dbs_referred_on: date | None = day("Date of the DBS referral", required=False)
+    dbs_reference: str = line("The DBS's reference", required=False, max_length=100)
+    dbs_reasons: str = text("If not required, why", required=False, rows=2)
+    tra_referral: str = choice("The referral to the Teaching Regulation Agency", BarringReferral, required=False,
+                               help="For a teacher only.")
+    tra_referred_on: date | None = day("Date of the TRA referral", required=False)
+    tra_reference: str = line("The TRA's reference", required=False, max_length=100)
+    tra_reasons: str = text("If not required, why", required=False, rows=2)
+
+    @classmethod
+    def example(cls, case: Case) -> RecordBarringReferrals:
+        made = cls(dbs_referral=BarringReferral.MADE, dbs_referred_on=clock.today(), dbs_reference="DBS-REF-0042")
+        if not (case.subject and case.subject.teacher):
+            return made
+        return replace(made, tra_referral=BarringReferral.NOT_REQUIRED,
+                       tra_reasons="The conduct does not amount to serious misconduct for the TRA.")
 
 
 # --- Investigation ------------------------------------------------------------------------

@@ -43,13 +43,18 @@ from incidents.workflow.choices import (
     APPEALABLE,
     DISMISSALS,
     OPEN_STATES,
+    REMOVED_FROM_FILE,
     SEVERITY,
+    SUMMARY_ON_FILE,
     WARNINGS,
+    Agencies,
     AppealDecision,
+    BarringReferral,
     Closure,
     Companion,
     ContainmentStep,
     EscalationReason,
+    HarmTest,
     LadoOutcome,
     Outcome,
     Recommendation,
@@ -70,6 +75,7 @@ from incidents.workflow.steps import (
     LetterRule,
     no_letter,
     refusal,
+    refusal_of,
     step,
 )
 from incidents.working_days import add_working_days
@@ -137,6 +143,78 @@ def appeal_hearing_has_taken_place(case: Case) -> bool:
 @refusal("Only a dismissal at a school whose employer is the local authority is notified to the authority.")
 def local_authority_notified(case: Case) -> bool:
     return case.authority_notice_due_on is not None
+
+
+# --- Keeping Children Safe in Education, part 4 -----------------------------------------
+# While an allegation may meet the harm threshold, the school does nothing under its own
+# procedure that could prejudice the LADO's strategy or a police enquiry: nobody is interviewed,
+# investigated, heard or told the case is closed. Suspension stays possible, and the referral's
+# own record (the LADO's meetings, the agencies acting, the outcome).
+
+@refusal("This is a safeguarding concern: first decide whether the harm threshold is met, answering the four "
+         "tests of Keeping Children Safe in Education with your reasons.")
+def harm_threshold_decided(case: Case) -> bool:
+    return not case.safeguarding or case.harm_threshold_met is not None
+
+
+@refusal("The harm threshold is met: nothing is done under the school's own procedure, and nobody is interviewed, "
+         "until the LADO advises. Refer the case to the LADO, then record the LADO's outcome.")
+def lado_has_advised(case: Case) -> bool:
+    return case.harm_threshold_met is not True or bool(case.lado_outcome)
+
+
+@refusal("The school's procedure is paused while the police or children's social care act: record that they "
+         "have finished before going on.")
+def not_paused(case: Case) -> bool:
+    return case.paused_on is None
+
+
+@refusal("The school's procedure is not paused.")
+def paused(case: Case) -> bool:
+    return case.paused_on is not None
+
+
+@refusal("Record first that the harm threshold is met, answering the four tests with your reasons.")
+def threshold_found_met(case: Case) -> bool:
+    return case.harm_threshold_met is True
+
+
+@refusal("Record first that the harm threshold is not met, with your reasons: a concern that meets it goes to the "
+         "LADO.")
+def threshold_found_not_met(case: Case) -> bool:
+    return case.harm_threshold_met is False
+
+
+@refusal("The case has not been referred to the LADO.")
+def referred_to_lado(case: Case) -> bool:
+    return case.lado_referred_at is not None
+
+
+@refusal("A reporting restriction is already recorded on this case.")
+def no_restriction_recorded(case: Case) -> bool:
+    return not case.reporting_restricted
+
+
+@refusal("No reporting restriction is recorded on this case.")
+def restriction_recorded(case: Case) -> bool:
+    return case.reporting_restricted
+
+
+@refusal("The case cannot close until the referral to the Disclosure and Barring Service (and, for a teacher, the "
+         "Teaching Regulation Agency) is recorded as made, or as not required with reasons.")
+def barring_referrals_recorded(case: Case) -> bool:
+    return not case.barring_referral_outstanding()
+
+
+@refusal("No referral to the Disclosure and Barring Service or the Teaching Regulation Agency is due on this case.")
+def barring_referral_due(case: Case) -> bool:
+    return case.barring_referral_due_on is not None
+
+
+# The steps of the school's own procedure wait for the harm threshold, the LADO and the agencies.
+WAITS_FOR_SAFEGUARDING = [harm_threshold_decided, lado_has_advised, not_paused]
+# Which stages a concern can be found to meet the harm threshold at, and be referred from.
+THRESHOLD_STAGES = [State.REPORTED, State.CONTENT_REMOVAL_REQUESTED, State.CONTENT_REMOVED, State.INVESTIGATION]
 
 
 @refusal("A suspension can only be put in place while the case is open.")
@@ -247,9 +325,11 @@ def _lado_referral_record(case: Case, given: StepInput, from_state: str) -> list
 
 
 def _after_lado_outcome(case: Case, given: StepInput, from_state: str) -> list[str]:
+    """The outcome of the allegation, and what is kept of it, to the employee; with the notice of
+    investigation when the school now investigates."""
     if not case.subject_id:
         return []
-    return [Kind.INVESTIGATION_NOTICE] if case.state == State.INVESTIGATION else [Kind.NO_FURTHER_ACTION]
+    return [Kind.ALLEGATION_OUTCOME, *([Kind.INVESTIGATION_NOTICE] if case.state == State.INVESTIGATION else [])]
 
 
 def _no_case_after_investigation(case: Case, given: StepInput, from_state: str) -> list[str]:
@@ -282,6 +362,28 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
                                    help_text="The LADO must be told by this date.")
     lado_referred_at = models.DateTimeField("referred to the LADO at", null=True, blank=True)
     lado_outcome = models.CharField("LADO outcome", max_length=20, choices=LadoOutcome.choices, blank=True)
+    # The harm threshold, decided by the case manager or the DSL: None until then.
+    harm_threshold_met = models.BooleanField(null=True, blank=True)
+    harm_tests_met = models.JSONField(default=list, blank=True, help_text="The tests (HarmTest) found met.")
+    harm_threshold_reasons = models.TextField(blank=True)
+    lado_name = models.CharField("LADO's name", max_length=200, blank=True)
+    lado_authority = models.CharField("LADO's local authority", max_length=200, blank=True)
+    lado_reference = models.CharField("LADO's reference", max_length=100, blank=True)
+    agencies_acting = models.CharField(max_length=30, choices=Agencies.choices, blank=True)
+    paused_on = models.DateField(null=True, blank=True,
+                                 help_text="The school's procedure is paused from this date while other agencies act.")
+    personnel_summary = models.TextField(
+        blank=True, help_text="The summary of the allegation kept on the confidential personnel file (KCSIE).")
+    reporting_restricted = models.BooleanField(
+        default=False, help_text="An allegation by a pupil against a teacher: the teacher must not be identified "
+                                 "publicly until charged (Education Act 2002, section 141F).")
+    left_on = models.DateField(null=True, blank=True,
+                               help_text="The employee left the school's employment on this date.")
+    barring_referral_due_on = models.DateField(
+        null=True, blank=True,
+        help_text="Referrals to the DBS (and the TRA for a teacher) are to be decided by this date.")
+    dbs_referral = models.CharField(max_length=20, choices=BarringReferral.choices, blank=True)
+    tra_referral = models.CharField(max_length=20, choices=BarringReferral.choices, blank=True)
 
     investigation_due_on = models.DateField(
         null=True, blank=True, help_text="The investigation's target date (the school's target from its opening).")
@@ -369,7 +471,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @step(state, source=State.REPORTED, target=State.CONTENT_REMOVAL_REQUESTED, who=CASE_MANAGER,
           label="Ask the employee to remove the content", done="The employee has been asked to remove the content.",
           given=inputs.RequestContentRemoval,
-          conditions=[is_breach, employee_is_known], letters=to_employee(Kind.CONTENT_REMOVAL_REQUEST))
+          conditions=[is_breach, employee_is_known, *WAITS_FOR_SAFEGUARDING],
+          letters=to_employee(Kind.CONTENT_REMOVAL_REQUEST))
     def request_content_removal(self, given: inputs.RequestContentRemoval) -> None:
         """The policy: the employee 'will be asked to remove the offending material immediately',
         by default within the school's removal period."""
@@ -386,7 +489,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.CONTENT_REMOVAL_REQUESTED, target=State.INVESTIGATION, who=CASE_MANAGER,
           label="Escalate to an investigation", done="Escalated to an investigation.",
-          given=inputs.Escalate,
+          given=inputs.Escalate, conditions=WAITS_FOR_SAFEGUARDING,
           letters=to_employee(Kind.INVESTIGATION_NOTICE))
     def escalate(self, given: inputs.Escalate) -> None:
         """The content was not removed: by the deadline, or the employee refused. An investigation
@@ -411,7 +514,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.CONTAINMENT, target=State.CLOSED, who=CASE_MANAGER,
           label="Close: the account is secure", done="Account secure; the case is closed.",
-          given=inputs.Resolve, letters=closing(no_letter),
+          given=inputs.Resolve, conditions=[*WAITS_FOR_SAFEGUARDING, barring_referrals_recorded],
+          letters=closing(no_letter),
           irreversible=True)
     def resolve(self, given: inputs.Resolve) -> None:
         self._check_back_at_work()
@@ -419,32 +523,97 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     # --- Safeguarding (KCSIE part 4) ----------------------------------------------
 
-    @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.SAFEGUARDING_REFERRAL,
-          who=SAFEGUARDING, label="Refer to the LADO (harm threshold met)", done="Referral to the LADO recorded.",
-          given=inputs.ReferToLado,
-          letters=_lado_referral_record)
-    def refer_to_lado(self, given: inputs.ReferToLado) -> None:
-        """The harm threshold is met: the LADO is told within one working day of the concern
-        arising (the report, unless it came to light later, during the investigation), and no
-        one is interviewed until the LADO advises."""
+    @step(state, source=THRESHOLD_STAGES, target=None, who=SAFEGUARDING,
+          label="Decide whether the harm threshold is met", done="The decision on the harm threshold is recorded.",
+          given=inputs.DecideHarmThreshold)
+    def decide_harm_threshold(self, given: inputs.DecideHarmThreshold) -> None:
+        """The four tests of KCSIE part 4, each answered, with reasons. Met: the case is a
+        safeguarding one and the LADO is due to be told within one working day of when the concern
+        arose (already overdue if that has passed); until the LADO advises, the school's own
+        procedure waits. Not met: the case goes on as a low-level concern or under the
+        disciplinary procedure."""
         reported_on = clock.localdate(self.reported_at)
         concern_arose_on = given.concern_arose_on
-        if concern_arose_on is None:
-            concern_arose_on = reported_on if self.state == State.REPORTED else clock.today()
+        if concern_arose_on is None:  # with the report, unless it came to light during the investigation
+            concern_arose_on = clock.today() if self.state == State.INVESTIGATION else reported_on
         if not reported_on <= concern_arose_on <= clock.today():
             raise ValidationError({
                 "concern_arose_on": "The concern cannot have arisen before the report or after today."
             })
-        self.safeguarding = True
-        self.lado_due_on = due_after("lado_referral", self.school, concern_arose_on)
+        met = [test for test in HarmTest.values if getattr(given, test)]
+        self.harm_threshold_met = bool(met)
+        self.harm_tests_met = met
+        self.harm_threshold_reasons = given.reasons
+        if met:
+            self.safeguarding = True
+            self.lado_due_on = due_after("lado_referral", self.school, concern_arose_on)
+            self.lado_referred_at = None
+            self.lado_outcome = ""
+        elif self.lado_referred_at is None:
+            self.lado_due_on = None
+
+    @step(state, source=THRESHOLD_STAGES, target=State.SAFEGUARDING_REFERRAL,
+          who=SAFEGUARDING, label="Refer to the LADO", done="Referral to the LADO recorded.",
+          given=inputs.ReferToLado, conditions=[threshold_found_met],
+          letters=_lado_referral_record)
+    def refer_to_lado(self, given: inputs.ReferToLado) -> None:
+        """The harm threshold is met: the LADO is told within one working day of the concern
+        arising, and no one is interviewed until the LADO advises. The LADO's name, local
+        authority and reference are kept with the case."""
         self.lado_referred_at = clock.now()
-        if clock.today() > self.lado_due_on:
+        self.lado_name = given.lado_name
+        self.lado_authority = given.lado_authority or self.school.local_authority
+        self.lado_reference = given.lado_reference
+        if self.lado_due_on is not None and clock.today() > self.lado_due_on:
             _require(given.late_reason, "late_reason",
                      f"The LADO should have been told by {_long_date(self.lado_due_on)}: record why this is late.")
 
+    @step(state, source=[State.SAFEGUARDING_REFERRAL, State.INVESTIGATION, State.HEARING_SCHEDULED,
+                         State.OUTCOME_ISSUED, State.APPEAL],
+          target=None, who=SAFEGUARDING, label="Record a meeting with the LADO",
+          done="The meeting with the LADO is recorded.", given=inputs.RecordLadoMeeting, conditions=[referred_to_lado])
+    def record_lado_meeting(self, given: inputs.RecordLadoMeeting) -> None:
+        """A consultation, strategy meeting or evaluation meeting: when, who attended and the actions
+        agreed, kept on the case's record."""
+        if given.held_on is None or given.held_on > clock.today():
+            raise ValidationError({"held_on": "Record a meeting that has taken place: its date cannot be in the "
+                                              "future."})
+        if given.held_on < clock.localdate(_known(self.lado_referred_at)):
+            raise ValidationError({"held_on": "The meeting cannot be before the referral to the LADO."})
+
+    @step(state, source=OPEN_STATES, target=None, who=SAFEGUARDING,
+          label="Pause while the police or children's social care act",
+          done="The school's procedure is paused while others act.",
+          given=inputs.PauseForAgencies, conditions=[not_paused])
+    def pause_for_agencies(self, given: inputs.PauseForAgencies) -> None:
+        """While the police or children's social care act on an allegation, the school's own
+        procedure waits and its deadlines stop (the LADO's referral and a suspension's reviews do
+        not: the LADO is told at once, and a suspended employee is still owed reviews)."""
+        if given.agencies not in Agencies.values:
+            raise ValidationError({"agencies": "Choose who is acting."})
+        since = given.since or clock.today()
+        if since > clock.today():
+            raise ValidationError({"since": "The date they began cannot be in the future."})
+        self.agencies_acting = given.agencies
+        self.paused_on = since
+
+    @step(state, source=OPEN_STATES, target=None, who=SAFEGUARDING,
+          label="Go on with the school's procedure", done="The school's procedure goes on; its dates are moved on.",
+          given=inputs.ResumeProcedure, conditions=[paused])
+    def resume_procedure(self, given: inputs.ResumeProcedure) -> None:
+        """The police or children's social care have finished, or agree the school may go on. The
+        dates the procedure counted are moved on by the working days it was paused."""
+        from incidents import deadlines
+
+        for field, moved_to in deadlines.moved_after_pause(self, _known(self.paused_on), clock.today()).items():
+            setattr(self, field, moved_to)
+        self.agencies_acting = ""
+        self.paused_on = None
+
     @step(state, source=State.REPORTED, target=State.CLOSED, who=SAFEGUARDING,
           label="Record as a low-level concern", done="Kept as a low-level concern; the case is closed.",
-          given=inputs.RecordLowLevelConcern, letters=closing(no_letter), irreversible=True)
+          given=inputs.RecordLowLevelConcern, conditions=[threshold_found_not_met, not_paused],
+          letters=closing(no_letter), irreversible=True)
     def record_low_level_concern(self, given: inputs.RecordLowLevelConcern) -> None:
         """Below the harm threshold: kept on record as a low-level concern, in the log of the adult
         it is about (`incidents.concerns`)."""
@@ -456,28 +625,92 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.SAFEGUARDING_REFERRAL, target=RETURN_VALUE(State.INVESTIGATION, State.CLOSED),
           who=CASE_MANAGER, label="Record the LADO's outcome", done="The LADO's outcome is recorded.",
-          given=inputs.RecordLadoOutcome,
+          given=inputs.RecordLadoOutcome, conditions=[not_paused],
           letters=closing(_after_lado_outcome))
     def record_lado_outcome(self, given: inputs.RecordLadoOutcome) -> str:
-        """The LADO's outcome decides the next stage; a substantiated allegation is investigated."""
+        """The outcome, as KCSIE defines it, decides what is kept: for a substantiated,
+        unsubstantiated or unfounded allegation a summary on the confidential personnel file, a copy
+        of which the employee receives; a false or malicious one is removed from personnel records,
+        and for a malicious one the school says what it will do about whoever made it. A
+        substantiated allegation is investigated under the disciplinary procedure."""
         if given.lado_outcome not in LadoOutcome.values:
             raise ValidationError({"lado_outcome": "Choose the LADO's outcome."})
         if given.lado_outcome == LadoOutcome.SUBSTANTIATED and not given.investigate:
             raise ValidationError({"investigate": "A substantiated allegation must be investigated."})
+        if given.lado_outcome in SUMMARY_ON_FILE:
+            _require(given.personnel_summary, "personnel_summary",
+                     "Write the summary for the personnel file: the allegation, how it was followed up, the outcome "
+                     "and the decisions made.")
+        elif given.personnel_summary.strip():
+            raise ValidationError({"personnel_summary": "A false or malicious allegation is removed from personnel "
+                                                        "records: leave the summary empty."})
+        if given.lado_outcome == LadoOutcome.MALICIOUS:
+            _require(given.action_about_maker, "action_about_maker",
+                     "Say what the school will do about whoever made the malicious allegation.")
         self.lado_outcome = given.lado_outcome
+        self.personnel_summary = given.personnel_summary if given.lado_outcome not in REMOVED_FROM_FILE else ""
         if given.investigate:
             _check_meeting(given.meeting_at, given.meeting_place)
             self._start_investigation(given.investigating_officer)
             return State.INVESTIGATION
         self._check_back_at_work()
+        self._check_barring_referrals()
         self.closure = Closure.LADO_OUTCOME
         return State.CLOSED
+
+    # --- Reporting restriction and referral duties -------------------------------------
+
+    @step(state, source=OPEN_STATES, target=None, who=SAFEGUARDING,
+          label="Record a reporting restriction", done="The reporting restriction is recorded.",
+          given=inputs.RestrictReporting, conditions=[no_restriction_recorded])
+    def restrict_reporting(self, given: inputs.RestrictReporting) -> None:
+        """An allegation by a pupil against a teacher: the teacher must not be identified publicly
+        until charged with an offence (Education Act 2002, section 141F). Every page, bundle and
+        export of the case says so."""
+        self.reporting_restricted = True
+
+    @step(state, source=[*OPEN_STATES, State.CLOSED], target=None, who=SAFEGUARDING,
+          label="Lift the reporting restriction", done="The reporting restriction is lifted.",
+          given=inputs.LiftReportingRestriction, conditions=[restriction_recorded])
+    def lift_reporting_restriction(self, given: inputs.LiftReportingRestriction) -> None:
+        """The teacher has been charged, or the restriction has been lifted or waived."""
+        self.reporting_restricted = False
+
+    @step(state, source=OPEN_STATES, target=None, who=CASE_MANAGER,
+          label="Record that the employee has left", done="The employee's leaving is recorded.",
+          given=inputs.RecordEmployeeLeft, conditions=[employee_is_known])
+    def record_employee_left(self, given: inputs.RecordEmployeeLeft) -> None:
+        """The case goes on when the employee resigns or leaves (KCSIE: a settlement agreement
+        never ends it). Where the harm threshold was met, the referrals are now due."""
+        self.left_on = given.left_on
+        self._start_barring_referral_clock()
+
+    @step(state, source=[State.SAFEGUARDING_REFERRAL, State.INVESTIGATION, State.HEARING_SCHEDULED,
+                         State.OUTCOME_ISSUED, State.APPEAL],
+          target=None, who=CASE_MANAGER,
+          label="Record the referrals to the DBS and the TRA", done="The referrals are recorded.",
+          given=inputs.RecordBarringReferrals, conditions=[barring_referral_due])
+    def record_barring_referrals(self, given: inputs.RecordBarringReferrals) -> None:
+        """After a dismissal, or when the employee left, where the harm threshold was met (or, for a
+        teacher, serious misconduct was found): the referral to the Disclosure and Barring Service,
+        and for a teacher to the Teaching Regulation Agency, made (date and reference) or not
+        required (with reasons). The case cannot close until both are recorded."""
+        self.dbs_referral = self._barring_decision(given.dbs_referral, given.dbs_referred_on, given.dbs_reference,
+                                                   given.dbs_reasons, "dbs")
+        if given.tra_referral and not self._teacher():
+            raise ValidationError({"tra_referral": "The employee is not a teacher: the Teaching Regulation Agency "
+                                                   "does not apply. Leave it unanswered."})
+        if given.tra_referral:  # for a teacher, it may come later than the DBS's
+            self.tra_referral = self._barring_decision(given.tra_referral, given.tra_referred_on,
+                                                       given.tra_reference, given.tra_reasons, "tra")
+        if not self.barring_referral_outstanding():
+            self.barring_referral_due_on = None  # done: nothing more is due
 
     # --- Investigation --------------------------------------------------------------
 
     @step(state, source=[State.REPORTED, State.CONTENT_REMOVED, State.CONTAINMENT], target=State.INVESTIGATION,
           who=CASE_MANAGER, label="Open an investigation", done="Investigation opened.",
-          given=inputs.OpenInvestigation,
+          given=inputs.OpenInvestigation, conditions=WAITS_FOR_SAFEGUARDING,
           letters=to_employee(Kind.INVESTIGATION_NOTICE))
     def open_investigation(self, given: inputs.OpenInvestigation) -> None:
         """Establish the facts: an investigating officer is appointed and the employee told, with
@@ -487,7 +720,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.INVESTIGATION, target=State.INVESTIGATION, who=INVESTIGATING_OFFICER,
           label="Record an investigation meeting", done="Investigation meeting recorded.",
-          given=inputs.RecordInvestigationMeeting)
+          given=inputs.RecordInvestigationMeeting, conditions=WAITS_FOR_SAFEGUARDING)
     def record_investigation_meeting(self, given: inputs.RecordInvestigationMeeting) -> None:
         """A meeting with the employee or a witness: when, who attended (the employee may be
         accompanied), and the notes, with the signed notes when there are some."""
@@ -497,14 +730,14 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.INVESTIGATION, target=State.INVESTIGATION, who=INVESTIGATING_OFFICER,
           label="Add a statement or evidence", done="Added to the investigation.",
-          given=inputs.AddStatement)
+          given=inputs.AddStatement, conditions=WAITS_FOR_SAFEGUARDING)
     def add_statement(self, given: inputs.AddStatement) -> None:
         """A signed statement or further evidence, kept with the case's evidence: seen by those on
         the case who see evidence, never by the person who reported it."""
 
     @step(state, source=State.INVESTIGATION, target=State.INVESTIGATION, who=INVESTIGATING_OFFICER,
           label="Submit the investigation report", done="Investigation report submitted to the case manager.",
-          given=inputs.SubmitInvestigationReport)
+          given=inputs.SubmitInvestigationReport, conditions=WAITS_FOR_SAFEGUARDING)
     def submit_investigation_report(self, given: inputs.SubmitInvestigationReport) -> None:
         """The findings and a recommendation (no case to answer, management advice or a hearing),
         which the case manager decides on. Submitted again, it replaces the earlier report."""
@@ -516,7 +749,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=[State.REPORTED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
           label="Close: no case to answer", done="Closed: no case to answer.",
-          given=inputs.CloseNoCase, letters=closing(_no_case_after_investigation),
+          given=inputs.CloseNoCase, conditions=[*WAITS_FOR_SAFEGUARDING, barring_referrals_recorded],
+          letters=closing(_no_case_after_investigation),
           irreversible=True)
     def close_no_case(self, given: inputs.CloseNoCase) -> None:
         self._check_back_at_work()
@@ -524,7 +758,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=[State.CONTENT_REMOVED, State.INVESTIGATION], target=State.CLOSED, who=CASE_MANAGER,
           label="Close with management advice", done="Management advice given; the case is closed.",
-          given=inputs.GiveManagementAdvice,
+          given=inputs.GiveManagementAdvice, conditions=[*WAITS_FOR_SAFEGUARDING, barring_referrals_recorded],
           letters=closing(to_employee(Kind.MANAGEMENT_ADVICE)), irreversible=True)
     def give_management_advice(self, given: inputs.GiveManagementAdvice) -> None:
         """Informal advice, which is not a disciplinary sanction."""
@@ -535,7 +769,8 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.INVESTIGATION, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
           label="Refer to a disciplinary hearing", done="Hearing arranged.",
-          given=inputs.ReferToHearing, conditions=[employee_is_known, investigation_report_submitted],
+          given=inputs.ReferToHearing,
+          conditions=[employee_is_known, investigation_report_submitted, *WAITS_FOR_SAFEGUARDING],
           letters=to_employee(Kind.HEARING_INVITATION))
     def refer_to_hearing(self, given: inputs.ReferToHearing) -> None:
         """The investigation report found a case to answer: a hearing after the notice period, heard
@@ -563,7 +798,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.HEARING_SCHEDULED, who=CASE_MANAGER,
           label="Rearrange the hearing", done="Hearing rearranged.",
-          given=inputs.Reschedule, letters=to_employee(Kind.HEARING_INVITATION))
+          given=inputs.Reschedule, conditions=WAITS_FOR_SAFEGUARDING, letters=to_employee(Kind.HEARING_INVITATION))
     def reschedule(self, given: inputs.Reschedule) -> None:
         """If the employee's companion cannot attend, they may propose a time within five working days."""
         if given.reason not in RescheduleReason.values:
@@ -596,7 +831,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.HEARING_SCHEDULED, target=State.OUTCOME_ISSUED, who=HEARING_PANEL,
           label="Record the hearing's outcome", done="Outcome recorded.",
-          given=inputs.RecordOutcome, conditions=[hearing_has_taken_place],
+          given=inputs.RecordOutcome, conditions=[hearing_has_taken_place, *WAITS_FOR_SAFEGUARDING],
           letters=_outcome_letters, irreversible=True)
     def record_outcome(self, given: inputs.RecordOutcome) -> None:
         """The panel's decision. A warning stays live for the school's period unless the panel sets
@@ -626,13 +861,15 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.authority_notice_due_on = (today + timedelta(days=AUTHORITY_NOTICE_DAYS)
                                         if local_authority_dismisses else None)
         self.authority_notice_on = None
+        self._start_barring_referral_clock()
 
     # --- Appeal -----------------------------------------------------------------
 
     @step(state, source=State.OUTCOME_ISSUED, target=State.APPEAL, who=CASE_MANAGER,
           label="Lodge the employee's appeal", done="Appeal lodged.",
           given=inputs.LodgeAppeal,
-          conditions=[outcome_is_appealable, appeal_window_open], letters=to_employee(Kind.APPEAL_INVITATION))
+          conditions=[outcome_is_appealable, appeal_window_open, *WAITS_FOR_SAFEGUARDING],
+          letters=to_employee(Kind.APPEAL_INVITATION))
     def lodge_appeal(self, given: inputs.LodgeAppeal) -> None:
         """The employee's written grounds, received inside the window, heard by a panel of at least
         as many people as the hearing, none of whom sat on it."""
@@ -664,7 +901,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
 
     @step(state, source=State.APPEAL, target=State.CLOSED, who=APPEAL_PANEL,
           label="Record the appeal decision", done="Appeal decision recorded.",
-          given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place],
+          given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place, *WAITS_FOR_SAFEGUARDING],
           letters=closing(to_employee(Kind.APPEAL_OUTCOME)), irreversible=True)
     def decide_appeal(self, given: inputs.DecideAppeal) -> None:
         """The appeal decision is final. The outcome appealed is kept beside the one that replaces
@@ -685,10 +922,14 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
         self.closure = Closure.APPEAL_DECIDED
         if self.outcome not in DISMISSALS:
             self.authority_notice_due_on = None
+        if self.outcome not in DISMISSALS and self.left_on is None:
+            self.barring_referral_due_on = None  # reinstated: no referral is due for a dismissal overturned
+        self._check_barring_referrals()
 
     @step(state, source=State.OUTCOME_ISSUED, target=State.CLOSED, who=CASE_MANAGER,
           label="Close the case", done="Case closed.",
-          given=inputs.Close, letters=closing(no_letter), irreversible=True)
+          given=inputs.Close, conditions=[*WAITS_FOR_SAFEGUARDING, barring_referrals_recorded],
+          letters=closing(no_letter), irreversible=True)
     def close(self, given: inputs.Close) -> None:
         """Closing before the appeal window has passed takes away the right of appeal, so it needs a
         recorded reason (for example, the employee confirmed in writing they will not appeal)."""
@@ -793,6 +1034,51 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({field: (
                 f"Dismissal is possible, so {committee} of at least {size} governors "
                 f"{'hears the appeal' if appeal else 'hears the case'}: choose {size - len(panel)} more.")})
+
+    @property
+    def harm_tests_found(self) -> list[str]:
+        """The tests of the harm threshold found met, in words."""
+        return [HarmTest(test).label for test in self.harm_tests_met if test in HarmTest.values]
+
+    def barring_referral_outstanding(self) -> bool:
+        """A referral to the DBS (or, for a teacher, the TRA) is due and not yet recorded as made or
+        as not required."""
+        if self.barring_referral_due_on is None:
+            return False
+        return not self.dbs_referral or (self._teacher() and not self.tra_referral)
+
+    def _barring_referral_applies(self) -> bool:
+        """KCSIE and the DBS's guidance: after a dismissal, or when the employee has left, where the
+        harm threshold was met; for a teacher, also where serious misconduct was found (the TRA
+        considers prohibition)."""
+        ended = self.outcome in DISMISSALS or self.left_on is not None
+        serious_misconduct = self.outcome == Outcome.SUMMARY_DISMISSAL
+        return ended and (self.harm_threshold_met is True or (self._teacher() and serious_misconduct))
+
+    def _start_barring_referral_clock(self) -> None:
+        if self.barring_referral_due_on is None and not self.dbs_referral and self._barring_referral_applies():
+            self.barring_referral_due_on = due_after("barring_referral", self.school, clock.today())
+
+    def _check_barring_referrals(self) -> None:
+        if self.barring_referral_outstanding():
+            raise ValidationError(refusal_of(barring_referrals_recorded))
+
+    def _teacher(self) -> bool:
+        return bool(self.subject and self.subject.teacher)
+
+    @staticmethod
+    def _barring_decision(decision: str, referred_on: date | None, reference: str, reasons: str, body: str) -> str:
+        """One referral's answer, checked: made with its date and reference, or not required with reasons."""
+        if decision not in BarringReferral.values:
+            raise ValidationError({f"{body}_referral": "Choose whether the referral was made or is not required."})
+        if decision == BarringReferral.MADE:
+            if referred_on is None or referred_on > clock.today():
+                raise ValidationError({f"{body}_referred_on": "Enter the date the referral was made; it cannot be "
+                                                             "in the future."})
+            _require(reference, f"{body}_reference", "Enter the reference the referral was given.")
+        else:
+            _require(reasons, f"{body}_reasons", "Give the reasons a referral is not required.")
+        return decision
 
     def _check_back_at_work(self) -> None:
         """A case that closes without dismissal sends the employee back to work, which they must

@@ -282,12 +282,13 @@ def test_names_are_left_in_only_with_a_recorded_reason(client, school, named_by_
 
 def test_a_live_lado_referral_in_scope_must_be_considered_before_export(client, school, procedure):
     case = procedure.report(safeguarding=True)
-    services.step_take(case=case, by=school.headteacher,
-                       given=inputs.ReferToLado(allegation="Accepted a pupil's friend request."))
+    procedure.decide_harm_threshold(case, met=True)
+    services.step_take(case=case, by=school.headteacher, given=inputs.ReferToLado(
+        allegation="Accepted a pupil's friend request.", lado_name="Morgan Ellis", lado_authority="Rainow"))
     item = request_from(school.employee, school.hr)
     client.force_login(school.hr)
     shown = client.get(page(item)).content.decode()
-    assert "A live referral to the LADO is in scope" in shown
+    assert "A live referral to the LADO, or an enquiry by the police or children&#x27;s social care, is in scope" in shown
     assert f"Case {case.reference}: referred to the LADO on 2 March 2026, awaiting its advice." in shown
     refused = client.post(reverse("incidents:subject_access_pack", args=[item.uuid]), {})
     assert refused.status_code == 200 and "Confirm that you have considered it" in refused.content.decode()
@@ -298,6 +299,18 @@ def test_a_live_lado_referral_in_scope_must_be_considered_before_export(client, 
         f"Case {case.reference}: referred to the LADO on 2 March 2026, awaiting its advice."]
     recorded = case.events.get(kind=CaseEvent.Kind.SUBJECT_ACCESS_PACK)
     assert recorded.details["lado_referral"] == "Considered by the HR adviser before the export"
+
+
+def test_the_police_acting_on_a_case_in_scope_must_be_considered_before_export(client, school, procedure):
+    case = procedure.case_at(State.INVESTIGATION)
+    services.step_take(case=case, by=school.headteacher, given=inputs.PauseForAgencies(
+        agencies="police", what="A police investigation into harassment."))
+    item = request_from(school.employee, school.hr)
+    client.force_login(school.hr)
+    shown = client.get(page(item)).content.decode()
+    assert f"Case {case.reference}: the police acting on it since 2 March 2026." in shown
+    refused = client.post(reverse("incidents:subject_access_pack", args=[item.uuid]), {})
+    assert "Confirm that you have considered it" in refused.content.decode() and not ExportRecord.objects.exists()
 
 
 def test_no_warning_when_no_lado_referral_is_live(client, school, cases_about_alex):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from incidents.letters import render
 from incidents.models import Letter
-from incidents.workflow import Outcome, State
+from incidents.workflow import LadoOutcome, Outcome, State
 from tests.factories import one_page_pdf
 from tests.letters import pdf
 
@@ -39,6 +39,8 @@ def test_every_letter_a_case_can_have_in_both_formats(procedure, tmp_path, stand
                        for name in names), (kind, letter_format)
     for outcome in Outcome.values:
         assert f"{case.reference}_outcome_{outcome}_example_standard.pdf" in names
+    for lado_outcome in LadoOutcome.values:  # the employee's letter for each of the five outcomes
+        assert f"{case.reference}_allegation_outcome_{lado_outcome}_example_standard.pdf" in names
     assert f"{case.reference}_hearing_invitation_issued_large_print.pdf" in names
     assert f"{len(names)} letters of {len(expected_kinds)} kinds" in out.getvalue()
     assert Letter.objects.filter(case=case).count() == 3  # nothing stored: acknowledgement, notice, invitation
