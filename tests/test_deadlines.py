@@ -81,6 +81,12 @@ def authority_notice(procedure, take, school) -> tuple[Case, date]:
     return case, HEARING_AT.date() + timedelta(days=14)
 
 
+def barring_referral(procedure, take, school) -> tuple[Case, date]:
+    case = procedure.case_at(State.SAFEGUARDING_REFERRAL)  # the harm threshold was met
+    take("record_employee_left", case, case.case_manager, left_on=date(2026, 3, 2))
+    return case, date(2026, 3, 30)  # 20 working days on
+
+
 SCENARIOS: dict[str, Callable] = {
     "content_removal": content_removal,
     "lado_referral": lado_referral,
@@ -90,6 +96,7 @@ SCENARIOS: dict[str, Callable] = {
     "appeal_hearing": appeal_hearing,
     "suspension_review": suspension_review,
     "authority_notice": authority_notice,
+    "barring_referral": barring_referral,
 }
 BY_NAME = {deadline.name: deadline for deadline in DEADLINES}
 
@@ -169,6 +176,7 @@ def test_safeguarding_concern_not_yet_referred_goes_overdue_after_one_working_da
     assert "1 open case, 1 overdue" in home
     assert "Referral to the LADO: Overdue: due 3 March 2026 (1 working day late)" in home
 
+    take("decide_harm_threshold", case, school.dsl)  # met
     take("refer_to_lado", case, school.dsl, late_reason="The DSL was away; the deputy was off sick.")
     assert overdue(school.dsl) == set()
     assert selectors.next_deadline(case) is None  # now the LADO's advice is awaited
@@ -185,10 +193,14 @@ def test_the_referral_is_due_one_working_day_after_the_report_skipping_the_easte
     assert overdue(school.dsl) == {case}
 
 
-def test_a_safeguarding_case_investigated_before_it_is_referred_still_owes_the_referral(procedure, school):
-    case = procedure.case_at(State.INVESTIGATION, safeguarding=True)
-    assert selectors.next_deadline(case)[:2] == (date(2026, 3, 3), "Referral to the LADO")
-    move_to(procedure, date(2026, 3, 4))
+def test_a_concern_found_to_meet_the_threshold_during_an_investigation_owes_the_referral(procedure, school, take):
+    case = procedure.case_at(State.INVESTIGATION, safeguarding=True)  # found below the threshold at first
+    assert selectors.next_deadline(case).label != "Referral to the LADO"
+    move_to(procedure, date(2026, 3, 5))
+    take("decide_harm_threshold", case, school.dsl)  # new messages come to light: met
+    assert selectors.next_deadline(case)[:2] == (date(2026, 3, 6), "Referral to the LADO")
+    assert overdue(school.dsl) == set()
+    move_to(procedure, date(2026, 3, 9))
     assert overdue(school.dsl) == {case}
 
 

@@ -41,8 +41,10 @@ def test_a_compromised_account_recommends_securing_it(procedure, school):
     assert what_happens_next(case).step.name == "secure_account"
 
 
-def test_a_safeguarding_concern_recommends_the_referral_to_the_lado(procedure, school):
+def test_a_safeguarding_concern_recommends_the_threshold_decision_then_the_referral(procedure, school):
     case = procedure.case_at(State.REPORTED, safeguarding=True)
+    assert what_happens_next(case).step.name == "decide_harm_threshold"
+    procedure.decide_harm_threshold(case, met=True)
     assert what_happens_next(case).step.name == "refer_to_lado"
 
 

@@ -63,7 +63,8 @@ def test_replacing_the_investigating_officer_on_reopening_revokes_the_first(proc
 def test_the_dsl_gains_access_when_the_case_becomes_a_safeguarding_case(procedure, school):
     case = procedure.case_at(State.INVESTIGATION)
     assert not permissions.can_view_case(school.dsl, case)
-    services.step_take(case=case, by=school.headteacher, given=inputs.ReferToLado(allegation="Messages to a pupil."))
+    services.step_take(case=case, by=school.headteacher, given=inputs.DecideHarmThreshold(
+        harmed=False, offence=False, risk=True, unsuitable=False, reasons="Messages to a pupil."))
     assert permissions.can_view_case(school.dsl, case)
 
 

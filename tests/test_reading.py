@@ -23,6 +23,7 @@ def heard_after_the_lado(school, procedure, take):
     with evidence from the reporter and from the investigating officer."""
     case = procedure.report()
     services.evidence_add(case=case, by=school.staff, file=upload("reported.png", png_bytes()))
+    procedure.decide_harm_threshold(case, met=True)
     take("refer_to_lado", case, school.headteacher, allegation="Accepted a pupil's friend request.")
     take("record_lado_outcome", case, school.headteacher, lado_outcome=LadoOutcome.UNSUBSTANTIATED,
          advice="Manage internally.", investigate=True, investigating_officer=school.investigator)

@@ -124,9 +124,11 @@ def test_previewing_the_lados_outcome_with_an_investigation_shows_the_notice_of_
     client.force_login(school.headteacher)
     response = client.post(reverse("incidents:case_step", args=[case.uuid, "record_lado_outcome"]), {
         "lado_outcome": "substantiated", "advice": "Investigate under your procedure.", "investigate": "yes",
+        "personnel_summary": "Substantiated; investigated under the disciplinary procedure.",
         "investigating_officer": school.investigator.pk, "preview": "1"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert case.events.last().details["what"].startswith("Preview, not issued: Notice of investigation")
+    previewed = case.events.last().details["what"]
+    assert previewed.startswith("Preview, not issued: Outcome of the allegation") and "Notice of investigation" in previewed
     case.refresh_from_db()
     assert case.state == State.SAFEGUARDING_REFERRAL
 

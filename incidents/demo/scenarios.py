@@ -475,13 +475,21 @@ def tom_whitfield_investigation(d: Demo) -> Iterator[datetime]:
     )
     services.evidence_add(case=case, by=case.reporter, link=case.content_url,
                           description="The TikTok account the parent sent.")
+    yield d.ago(20, 14, 0)
+    services.step_take(case=case, by=d.user("dsl"), given=inputs.DecideHarmThreshold(
+        harmed=False, offence=False, risk=True, unsuitable=False,
+        reasons="Identifiable pupils shown to 4,000 strangers, one by name, may put them at risk of harm."))
     yield d.ago(20, 14, 15)
     services.step_take(case=case, by=d.user("dsl"), given=inputs.ReferToLado(
         allegation="A Year 6 teacher has posted classroom videos showing identifiable pupils on a public personal "
-            "TikTok account with 4,000 followers."))
+            "TikTok account with 4,000 followers.",
+        lado_name="Morgan Ellis", lado_authority="Rainow Borough Council", lado_reference="LADO/2026/0402"))
     yield d.ago(15, 11, 0)
     services.step_take(case=case, by=d.user("headteacher"), given=inputs.RecordLadoOutcome(
         lado_outcome=LadoOutcome.UNSUBSTANTIATED, investigate=True, investigating_officer=d.user("investigator"),
+        personnel_summary="An allegation that classroom videos you posted on TikTok put pupils at risk was referred "
+                          "to the LADO, who found no evidence that any pupil was targeted or harmed. The conduct is "
+                          "dealt with under the school's disciplinary procedure.",
         advice="Nothing suggests pupils were targeted or harmed: the harm threshold is not met. The LADO advises "
             "the school to deal with the conduct under its disciplinary procedure, to have the videos removed "
             "and to tell the parents of the pupils shown."))

@@ -288,7 +288,7 @@ def test_a_live_lado_referral_in_scope_must_be_considered_before_export(client, 
     item = request_from(school.employee, school.hr)
     client.force_login(school.hr)
     shown = client.get(page(item)).content.decode()
-    assert "A live referral to the LADO, or an enquiry by the police or children&#x27;s social care, is in scope" in shown
+    assert "A live referral to the LADO, or an enquiry by the police or children's social care, is in scope" in shown
     assert f"Case {case.reference}: referred to the LADO on 2 March 2026, awaiting its advice." in shown
     refused = client.post(reverse("incidents:subject_access_pack", args=[item.uuid]), {})
     assert refused.status_code == 200 and "Confirm that you have considered it" in refused.content.decode()

@@ -210,8 +210,9 @@ def test_the_whole_procedure_issues_its_letters_through_to_a_final_appeal_decisi
 
 def test_lado_referral_record_and_no_further_action(procedure, school):
     case = procedure.case_at(State.REPORTED, safeguarding=True)
+    procedure.decide_harm_threshold(case, met=True, by=school.dsl)
     services.step_take(case=case, by=school.dsl, given=inputs.ReferToLado(
-        allegation="Accepted a pupil's friend request."))
+        allegation="Accepted a pupil's friend request.", lado_name="Morgan Ellis", lado_authority="Rainow"))
     record = letter(case, Letter.Kind.LADO_REFERRAL)
     words = read(record)
     assert record.recipient_name == "The Local Authority Designated Officer"
@@ -222,9 +223,11 @@ def test_lado_referral_record_and_no_further_action(procedure, school):
     assert "No one, including the member of staff concerned, will be interviewed" in words
 
     services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome(
-        lado_outcome="unfounded", advice="No further action by the LADO.", investigate=False))
-    closing = read(letter(case, Letter.Kind.NO_FURTHER_ACTION))
-    assert "found the allegation unfounded" in closing and "No further action will be taken" in closing
+        lado_outcome="unfounded", advice="No further action by the LADO.", investigate=False,
+        personnel_summary="Referred to the LADO, who found no evidence for it."))
+    closing = read(letter(case, Letter.Kind.ALLEGATION_OUTCOME))
+    assert "The allegation has been found to be unfounded" in closing
+    assert "The school will take no further action about the allegation" in closing
 
 
 def test_hostile_text_is_printed_as_text_and_fetches_nothing(procedure, school):

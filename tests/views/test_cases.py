@@ -27,9 +27,22 @@ def form_data(p, step: str) -> dict:
         "escalate": {"reason": "refused", "investigating_officer": p.investigator.pk},
         "secure_account": {"checklist": ["password_changed", "takedown_requested"]},
         "resolve": {"what_was_done": "Password reset and two-factor on.", "confirm": "on"},
-        "refer_to_lado": {"allegation": "Accepted a friend request from a pupil."},
+        "decide_harm_threshold": {"harmed": "no", "offence": "no", "risk": "yes", "unsuitable": "no",
+                                  "reasons": "Private messages with a pupil."},
+        "refer_to_lado": {"allegation": "Accepted a friend request from a pupil.", "lado_name": "Morgan Ellis",
+                          "lado_authority": "Rainow Borough Council"},
         "record_low_level_concern": {"reason": "Below the harm threshold.", "confirm": "on"},
-        "record_lado_outcome": {"lado_outcome": "unfounded", "advice": "No further action.", "investigate": "no"},
+        "record_lado_meeting": {"meeting": "strategy", "held_on": "2026-03-02", "attended": "The LADO and the DSL.",
+                                "agreed_actions": "The police speak to the pupil first."},
+        "pause_for_agencies": {"agencies": "police", "what": "A police investigation."},
+        "resume_procedure": {"reason": "The police have finished."},
+        "record_lado_outcome": {"lado_outcome": "unfounded", "advice": "No further action.", "investigate": "no",
+                                "personnel_summary": "Referred to the LADO and found unfounded."},
+        "restrict_reporting": {"reason": "A pupil's allegation against a teacher."},
+        "lift_reporting_restriction": {"reason": "The teacher was charged."},
+        "record_employee_left": {"left_on": "2026-03-02", "how": "Resigned."},
+        "record_barring_referrals": {"dbs_referral": "made", "dbs_referred_on": "2026-03-02",
+                                     "dbs_reference": "DBS-1"},
         "open_investigation": {"investigating_officer": p.investigator.pk},
         "close_no_case": {"reason": "Not the employee's account.", "confirm": "on"},
         "give_management_advice": {"advice": "Keep the school name off your profile.", "confirm": "on"},
@@ -388,7 +401,7 @@ def _heard_after_the_lado(procedure, school):
     case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
     services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome(
         lado_outcome="unsubstantiated", advice="Manage internally; the pupil's family has been told.",
-        investigate=True, investigating_officer=school.investigator))
+        investigate=True, investigating_officer=school.investigator, personnel_summary="Unsubstantiated."))
     procedure.refer_to_hearing(case, panel=[school.governor])
     return case
 
@@ -410,9 +423,10 @@ def test_the_hearing_panel_of_a_case_reopened_after_the_lado_does_not_see_the_la
         client, procedure, school):
     case = procedure.case_at(State.SAFEGUARDING_REFERRAL)
     services.step_take(case=case, by=school.headteacher, given=inputs.RecordLadoOutcome(
-        lado_outcome="unfounded", advice="The pupil's family withdrew the allegation.", investigate=False))
-    closing = case.letters.get(kind="no_further_action")
-    assert "Unfounded" in closing.facts["lado_outcome"]
+        lado_outcome="unfounded", advice="The pupil's family withdrew the allegation.", investigate=False,
+        personnel_summary="Referred to the LADO and found unfounded."))
+    closing = case.letters.get(kind="allegation_outcome")
+    assert closing.facts["lado_outcome"] == "unfounded"
     services.step_take(case=case, by=school.headteacher, given=inputs.Reopen(
         reason="New screenshots came to light.", investigating_officer=school.investigator))
     procedure.refer_to_hearing(case, panel=[school.governor])
