@@ -128,7 +128,8 @@ def test_previewing_the_lados_outcome_with_an_investigation_shows_the_notice_of_
         "investigating_officer": school.investigator.pk, "preview": "1"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     previewed = case.events.last().details["what"]
-    assert previewed.startswith("Preview, not issued: Outcome of the allegation") and "Notice of investigation" in previewed
+    assert previewed.startswith("Preview, not issued: Outcome of the allegation")
+    assert "Notice of investigation" in previewed
     case.refresh_from_db()
     assert case.state == State.SAFEGUARDING_REFERRAL
 
