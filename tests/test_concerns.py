@@ -189,6 +189,7 @@ def test_the_dsl_records_a_self_referral_made_in_person(procedure, school):
 
 def test_closing_a_case_as_a_low_level_concern_writes_an_entry_in_the_adults_log(procedure, school, take):
     case = procedure.report(safeguarding=True)
+    procedure.decide_harm_threshold(case, met=False, by=school.dsl)
     take("record_low_level_concern", case, school.dsl, reason="A single like; below the harm threshold.")
     assert case.closure == Closure.LOW_LEVEL_CONCERN
     entry = LowLevelConcern.objects.get()
@@ -196,12 +197,14 @@ def test_closing_a_case_as_a_low_level_concern_writes_an_entry_in_the_adults_log
         school.employee, case, school.staff, date(2026, 3, 2))
     assert entry.observed == case.description and "A single like; below the harm threshold." in entry.action
     unknown = procedure.report(safeguarding=True, subject=None)  # about no one known yet: no log to write in
+    procedure.decide_harm_threshold(unknown, met=False, by=school.dsl)
     take("record_low_level_concern", unknown, school.dsl)
     assert LowLevelConcern.objects.count() == 1
 
 
 def test_a_refused_step_writes_no_entry(procedure, school, take):
     case = procedure.report(safeguarding=True)
+    procedure.decide_harm_threshold(case, met=False, by=school.dsl)
     with pytest.raises(NotPermitted):
         take("record_low_level_concern", case, school.hr)
     from django.core.exceptions import ValidationError
@@ -313,7 +316,9 @@ def test_the_dsls_home_lists_every_safeguarding_case_next_deadline_first(client,
     later = report_safeguarding_on(procedure, date(2026, 3, 4))  # due Thursday 5 March
     sooner = report_safeguarding_on(procedure, date(2026, 3, 2))  # due Tuesday 3 March
     referred = report_safeguarding_on(procedure, date(2026, 3, 2))
-    services.step_take(case=referred, by=school.dsl, given=inputs.ReferToLado(allegation="Messages to a pupil."))
+    procedure.decide_harm_threshold(referred, met=True, by=school.dsl)
+    services.step_take(case=referred, by=school.dsl, given=inputs.ReferToLado(
+        allegation="Messages to a pupil.", lado_name="Morgan Ellis", lado_authority="Rainow Borough Council"))
     not_safeguarding = procedure.report()
     procedure.clock.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=LONDON), tick=False)
     client.force_login(school.dsl)

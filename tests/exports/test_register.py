@@ -232,7 +232,8 @@ def test_the_register_shows_the_suspension_and_the_lados_outcome(client, school,
     services.step_take(case=lifted, by=school.headteacher, given=inputs.LiftSuspension.example(lifted))
     lado = procedure.case_at(State.SAFEGUARDING_REFERRAL)
     services.step_take(case=lado, by=school.headteacher, given=inputs.RecordLadoOutcome(
-        lado_outcome="unfounded", advice="No further action by the LADO.", investigate=False))
+        lado_outcome="unfounded", advice="No further action by the LADO.", investigate=False,
+        personnel_summary="Referred to the LADO, who found no evidence for it."))
     client.force_login(school.hr)
     rows = {row["Reference"]: row for row in read_csv(download(client, file_format="csv")[1])}
     assert (rows[suspended.reference]["Suspended from"], rows[suspended.reference]["Suspended to"]) == (
