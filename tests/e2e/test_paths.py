@@ -10,6 +10,7 @@ from incidents import clock
 from incidents.models import Case
 from incidents.workflow import State
 from incidents.working_days import add_working_days
+from tests.e2e.steps import take_step
 from tests.factories import one_page_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,17 +95,6 @@ def test_the_reporter_checks_their_answers_changes_one_and_sends_the_report(page
     assert case.evidence.get().original_name == "screenshot.png"
     assert list(case.clauses.values_list("ref", flat=True)) == ["b"]
     accessible(page)
-
-
-def take_step(page, accessible, button: str, fill=None, confirm=False):
-    page.get_by_role("link", name=button).click()
-    accessible(page)
-    if fill:
-        fill(page)
-    if confirm:
-        page.get_by_label("I understand that this cannot be undone").check()
-    page.get_by_role("button", name=button).click()
-    assert page.get_by_role("status").filter(has_text="The case is at:").is_visible(), page.content()[:2000]
 
 
 def test_headteacher_takes_a_breach_from_removal_to_a_final_warning_and_closes_it(

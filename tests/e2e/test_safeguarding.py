@@ -8,18 +8,9 @@ import pytest
 from incidents import clock
 from incidents.models import Letter
 from incidents.workflow import State
+from tests.e2e.steps import take_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def take_step(page, accessible, button: str, fill=None):
-    page.get_by_role("link", name=button).first.click()
-    accessible(page)
-    if fill:
-        fill(page)
-    page.get_by_role("button", name=button).click()
-    assert page.get_by_role("status").filter(has_text="The case is at:").is_visible(), page.content()[:2000]
-    accessible(page)
 
 
 def test_the_dsl_takes_an_allegation_from_the_threshold_to_its_outcome(
