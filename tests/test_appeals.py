@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from incidents.models import Letter
+from incidents.models import Letter, School
 from incidents.workflow import AppealDecision, Outcome, State
 from tests.letters import pdf
 from tests.procedure import APPEAL_HEARING_AT
@@ -65,3 +65,36 @@ def test_the_case_page_and_the_register_show_the_hearings_outcome_and_the_appeal
              if row["Reference"] == case.reference]
     assert (row["Outcome"], row["Outcome before appeal"], row["Appeal decision"]) == (
         "No further action", "Summary dismissal", "Upheld: the outcome is withdrawn")
+
+
+def test_the_local_authority_is_told_when_the_dismissal_it_was_asked_to_give_notice_of_is_overturned(
+        procedure, school, take, real_letters):
+    case = decided(procedure, take, school, decision=AppealDecision.UPHELD)
+    notice = case.letters.get(kind=Letter.Kind.AUTHORITY_REINSTATEMENT)
+    assert notice.recipient_name == "The local authority"
+    words = pdf.text(notice.pdf.read())
+    assert "the appeal committee has overturned that decision" in words
+    assert "Please do not give notice of dismissal." in words
+    assert "reinstated in their post, with continuity of service" in words
+    assert "What stands now No further action" in words
+
+
+def test_the_local_authority_asked_to_withdraw_the_notice_it_already_gave(procedure, school, take, real_letters):
+    case = procedure.case_dismissed(State.APPEAL)
+    take("record_authority_notice", case, case.case_manager, given_on=case.outcome_on)
+    procedure.clock.move_to(APPEAL_HEARING_AT + timedelta(hours=3), tick=False)
+    take("decide_appeal", case, school.governor, decision=AppealDecision.PARTLY_UPHELD,
+         new_outcome=Outcome.FINAL_WRITTEN_WARNING, reasons="Too severe for a first offence.")
+    words = pdf.text(case.letters.get(kind=Letter.Kind.AUTHORITY_REINSTATEMENT).pdf.read())
+    assert "Please withdraw the notice of dismissal you gave on 10 March 2026." in words
+    assert "What stands now Final written warning" in words
+
+
+def test_no_word_to_the_authority_when_the_dismissal_stands_or_the_school_employs_its_staff(
+        procedure, school, take):
+    case = decided(procedure, take, school, decision=AppealDecision.NOT_UPHELD)
+    assert not case.letters.filter(kind=Letter.Kind.AUTHORITY_REINSTATEMENT).exists()
+    school.school.type = School.Type.ACADEMY
+    school.school.save()
+    case = decided(procedure, take, school, decision=AppealDecision.UPHELD)
+    assert not case.letters.filter(kind=Letter.Kind.AUTHORITY_REINSTATEMENT).exists()

@@ -14,9 +14,9 @@ from incidents import services
 from incidents.forms import step_form
 from incidents.letters.facts import letter_facts
 from incidents.models import CaseEvent, Letter
-from incidents.workflow import Answer, Outcome, State, Step, Suspension, inputs, step_named, steps
+from incidents.workflow import Answer, AppealDecision, Outcome, State, Step, Suspension, inputs, step_named, steps
 from tests.letters import pdf
-from tests.procedure import HEARING_AT, LONDON, all_steps, reach, who_may
+from tests.procedure import APPEAL_HEARING_AT, HEARING_AT, LONDON, all_steps, reach, who_may
 
 pytestmark = pytest.mark.django_db
 
@@ -93,11 +93,16 @@ def test_every_input_a_letter_prints_is_asked_by_a_step_that_issues_it(procedure
          panel=[school.chair, school.governor, school.governor2], hearing_at=HEARING_AT)
     procedure.clock.move_to(HEARING_AT + timedelta(hours=3), tick=False)
     dismissal = replace(step_named("record_outcome").given.example(case), outcome=Outcome.SUMMARY_DISMISSAL)
-    for preview in services.step_preview(case=case, by=school.chair, given=dismissal):
-        asked_by_issuers.setdefault(preview.kind, set()).update(name for name, _ in dismissal.asks())
-        reading = Reading(dismissal.arguments())
-        letter_facts(case=case, kind=preview.kind, by=school.chair, arguments=reading)
-        read_by_letter.setdefault(preview.kind, set()).update(reading.read)
+    # and a dismissal overturned on appeal is notified to it too
+    appealed = procedure.case_dismissed(State.APPEAL)
+    procedure.clock.move_to(APPEAL_HEARING_AT + timedelta(hours=3), tick=False)
+    overturned = replace(step_named("decide_appeal").given.example(appealed), decision=AppealDecision.UPHELD)
+    for on, by, given in [(case, school.chair, dismissal), (appealed, school.governor, overturned)]:
+        for preview in services.step_preview(case=on, by=by, given=given):
+            asked_by_issuers.setdefault(preview.kind, set()).update(name for name, _ in given.asks())
+            reading = Reading(given.arguments())
+            letter_facts(case=on, kind=preview.kind, by=by, arguments=reading)
+            read_by_letter.setdefault(preview.kind, set()).update(reading.read)
     assert set(asked_by_issuers) == set(Letter.Kind.values) - {Letter.Kind.ACKNOWLEDGEMENT}
     unasked = {kind: sorted(read - asked_by_issuers[kind]) for kind, read in read_by_letter.items()
                if read - asked_by_issuers[kind]}

@@ -381,6 +381,21 @@ def _authority_notification(case: Case, a: dict[str, Any], today: date) -> dict[
     }
 
 
+def _authority_reinstatement(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
+    """What the authority needs once a dismissal it was notified of is overturned on appeal: not to
+    give notice, or to withdraw it, and what stands instead."""
+    dismissal = _step_details(case, "record_outcome").get("outcome") or case.outcome_before_appeal
+    return {
+        "dismissal": Outcome(dismissal).label.lower() if dismissal in Outcome.values else "dismissal",
+        "dismissed_on": case.outcome_on,
+        "decided_on": today,
+        "appeal_hearing_at": case.appeal_hearing_at,
+        "committee": [_person_from(member, case.school) for member in case.appeal_panel.all()],
+        "outcome_now": Outcome(case.outcome).label.lower() if case.outcome else "",
+        "notice_given_on": case.authority_notice_on,
+    }
+
+
 def _management_advice(case: Case, a: dict[str, Any], today: date) -> dict[str, Any]:
     return {"advice": a.get("advice", "")}
 
@@ -493,6 +508,7 @@ GATHER: dict[str, Callable[[Case, dict[str, Any], date], dict[str, Any]]] = {
     Kind.ALLEGATION_OUTCOME: _allegation_outcome,
     Kind.REPORT_CLOSED: _report_closed,
     Kind.AUTHORITY_NOTIFICATION: _authority_notification,
+    Kind.AUTHORITY_REINSTATEMENT: _authority_reinstatement,
 }
 
 

@@ -81,6 +81,8 @@ KINDS: dict[str, LetterKind] = {spec.kind: spec for spec in [
     LetterKind(Kind.REPORT_CLOSED, "CLR", Recipient.REPORTER, Signatory.CASE_MANAGER),
     LetterKind(Kind.AUTHORITY_NOTIFICATION, "LAN", Recipient.LOCAL_AUTHORITY, Signatory.ACTOR,
                "for the staff dismissal committee"),
+    LetterKind(Kind.AUTHORITY_REINSTATEMENT, "LAR", Recipient.LOCAL_AUTHORITY, Signatory.ACTOR,
+               "for the appeal committee"),
 ]}
 
 
@@ -100,5 +102,5 @@ def kinds_for_case(case: Case) -> list[str]:
     else:
         excluded = {Kind.PLATFORM_TAKEDOWN_REQUEST}
     if not case.school.local_authority_is_employer:
-        excluded.add(Kind.AUTHORITY_NOTIFICATION)
+        excluded |= {Kind.AUTHORITY_NOTIFICATION, Kind.AUTHORITY_REINSTATEMENT}
     return [kind for kind in KINDS if kind not in excluded]

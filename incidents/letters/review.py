@@ -65,6 +65,7 @@ ISSUED_BY: dict[str, tuple[type[StepInput], dict[str, Any]]] = {
     Kind.NO_FURTHER_ACTION: (inputs.CloseNoCase, {"reason": "The investigation found no case to answer."}),
     Kind.ALLEGATION_OUTCOME: (inputs.RecordLadoOutcome, {}),
     Kind.REPORT_CLOSED: (inputs.CloseNoCase, {}),
+    Kind.AUTHORITY_REINSTATEMENT: (inputs.DecideAppeal, {"decision": "upheld"}),
     Kind.AUTHORITY_NOTIFICATION: (inputs.RecordOutcome, {
         "outcome": Outcome.DISMISSAL_WITH_NOTICE, "reasons": "The panel found the allegations proved.",
         "notice_weeks": 4}),
@@ -104,7 +105,8 @@ def example_arguments(case: Case, kind: str, variant: str = "") -> tuple[dict[st
     if KINDS[kind].signatory == Signatory.ACTOR:
         panel = arguments.get("panel") or list(case.hearing_panel.all()) or [case.case_manager]
         signers: dict[str, User] = {Kind.OUTCOME: panel[0], Kind.AUTHORITY_NOTIFICATION: panel[0],
-                                    Kind.APPEAL_OUTCOME: _someone(case, Role.CHAIR_OF_GOVERNORS)}
+                                    Kind.APPEAL_OUTCOME: _someone(case, Role.CHAIR_OF_GOVERNORS),
+                                    Kind.AUTHORITY_REINSTATEMENT: _someone(case, Role.CHAIR_OF_GOVERNORS)}
         by = signers.get(kind, _someone(case, Role.DSL))
     return arguments, by
 

@@ -51,6 +51,8 @@ class Letter(models.Model):
         ALLEGATION_OUTCOME = "allegation_outcome", "Outcome of the allegation referred to the LADO"
         REPORT_CLOSED = "report_closed", "Your report has been closed"
         AUTHORITY_NOTIFICATION = "authority_notification", "Notification of a dismissal to the local authority"
+        AUTHORITY_REINSTATEMENT = "authority_reinstatement", ("Notification to the local authority that a dismissal "
+                                                              "was overturned on appeal")
 
     Format = StaffMember.LetterFormat
 

@@ -314,6 +314,14 @@ def _outcome_letters(case: Case, given: StepInput, from_state: str) -> list[str]
     return to_employee(Kind.OUTCOME)(case, given, from_state) + told
 
 
+def _appeal_decision_letters(case: Case, given: StepInput, from_state: str) -> list[str]:
+    """The decision to the employee; a dismissal overturned at a school whose employer is the local
+    authority is also notified to the authority, which was asked to give notice of it."""
+    overturned = case.outcome_before_appeal in DISMISSALS and case.outcome not in DISMISSALS
+    told = [Kind.AUTHORITY_REINSTATEMENT] if overturned and case.school.local_authority_is_employer else []
+    return to_employee(Kind.APPEAL_OUTCOME)(case, given, from_state) + told
+
+
 def _takedown_request(case: Case, given: StepInput, from_state: str) -> list[str]:
     # The letter is the takedown request itself: sent when the checklist says one is made.
     done = given.checklist if isinstance(given, inputs.SecureAccount) else {}
@@ -902,7 +910,7 @@ class CaseProcedure(ConcurrentTransitionMixin, models.Model):
     @step(state, source=State.APPEAL, target=State.CLOSED, who=APPEAL_PANEL,
           label="Record the appeal decision", done="Appeal decision recorded.",
           given=inputs.DecideAppeal, conditions=[appeal_hearing_has_taken_place, *WAITS_FOR_SAFEGUARDING],
-          letters=closing(to_employee(Kind.APPEAL_OUTCOME)), irreversible=True)
+          letters=closing(_appeal_decision_letters), irreversible=True)
     def decide_appeal(self, given: inputs.DecideAppeal) -> None:
         """The appeal decision is final. The outcome appealed is kept beside the one that replaces
         it; a dismissal overturned means reinstatement, and the authority's notice is no longer due."""
