@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -100,7 +101,7 @@ def _signature_problem(archive: zipfile.ZipFile, manifest: bytes, trusted: Ed255
     except KeyError:
         return (f"{SIGNATURE}: missing: the bundle is not signed, so nothing shows who made it "
                 "(made before bundles were signed, or its signature removed)")
-    except (zipfile.BadZipFile, ValueError, TypeError, binascii.Error) as problem:
+    except (*DAMAGED, TypeError, binascii.Error) as problem:
         return f"{SIGNATURE}: damaged ({problem})"
     result.signer, result.fingerprint = str(signature.get("signer", "")), keys.fingerprint(public)
     if keys.public_key_bytes(public) != keys.public_key_bytes(trusted):
@@ -109,6 +110,11 @@ def _signature_problem(archive: zipfile.ZipFile, manifest: bytes, trusted: Ed255
     if not keys.signature_valid(public, signed, manifest):
         return f"{MANIFEST}: changed after it was signed: its signature does not match"
     return ""
+
+
+# What reading a changed member of a ZIP may raise: a bad CRC, a stream that no longer inflates, a
+# manifest that is no longer JSON, a truncated file.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
 def archive_verify(path_or_file: str | os.PathLike[str] | IO[bytes],
@@ -131,7 +137,7 @@ def archive_verify(path_or_file: str | os.PathLike[str] | IO[bytes],
         except KeyError:
             result.problems.append(f"{MANIFEST}: missing or incomplete")
             return result
-        except (zipfile.BadZipFile, ValueError) as problem:
+        except DAMAGED as problem:
             result.problems.append(f"{MANIFEST}: damaged ({problem})")
             return result
         if unsigned := _signature_problem(archive, encoded, trusted, result):
@@ -143,7 +149,7 @@ def archive_verify(path_or_file: str | os.PathLike[str] | IO[bytes],
                 continue
             try:
                 digest = hashlib.sha256(archive.read(path)).hexdigest()
-            except (zipfile.BadZipFile, OSError) as problem:
+            except DAMAGED as problem:
                 result.problems.append(f"{path}: damaged ({problem})")
                 continue
             result.checked += 1
